@@ -1,0 +1,193 @@
+/**
+ * The contracts between the engine's parts: rows, batches, cursors, schemas, the run context
+ * and the extractor / transformer / format / loader entries.
+ * @module
+ */
+import type { z } from "zod";
+
+/** One record as it flows through the pipeline. */
+export type Row = Record<string, unknown>;
+
+/**
+ * Where a row came from, so a rejected row can be traced back:
+ * file + line, table + key, or URL + index.
+ */
+export interface SourceRef {
+  /** File name, table name or URL. */
+  source: string;
+  /** 1-based physical line where the record starts (files). */
+  line?: number;
+  /** Primary key or other key value (tables). */
+  key?: string;
+  /** 0-based position of the record in its source (JSON arrays, API pages). */
+  index?: number;
+}
+
+/** An extractor's resumable position; plain JSON so it can be stored in KV. */
+export type Cursor = Record<string, string | number | boolean | null>;
+
+/** A slice of rows, their source references (same order) and the cursor after the last row. */
+export interface Batch {
+  rows: Row[];
+  refs: SourceRef[];
+  cursor: Cursor;
+  /**
+   * Records the extractor read but could not turn into rows (ragged lines, bad JSON), with the
+   * reason. They travel with the batch so a resumed run never reports them twice.
+   */
+  rejected?: { ref: SourceRef; reason: string }[];
+}
+
+/** Column types the engine infers, coerces and writes. */
+export type ColumnType =
+  | "string"
+  | "integer"
+  | "decimal"
+  | "boolean"
+  | "date"
+  | "datetime"
+  | "json";
+
+/** All column types, in the order inference prefers them. */
+export const COLUMN_TYPES: readonly ColumnType[] = [
+  "integer",
+  "decimal",
+  "boolean",
+  "date",
+  "datetime",
+  "json",
+  "string",
+];
+
+/** One column of a schema. */
+export interface Column {
+  name: string;
+  type: ColumnType;
+}
+
+/**
+ * The shape of the rows at some point of the pipeline. When `resource` is set, each row holds a
+ * FHIR resource in that column and the other columns are its key fields: JSON and NDJSON
+ * formats then write the resource itself.
+ */
+export interface Schema {
+  columns: Column[];
+  resource?: string;
+}
+
+/** The stages every run counts, in order. */
+export type Stage = "read" | "normalized" | "mapped" | "valid" | "written";
+
+/** All stages in pipeline order. */
+export const STAGES: readonly Stage[] = ["read", "normalized", "mapped", "valid", "written"];
+
+/** Per-stage counts of a run: rows that passed each stage, and rows rejected in all. */
+export type StageCounts = Record<Stage | "rejected", number>;
+
+/** Fingerprint of one input, for the run manifest. */
+export interface InputFingerprint {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+/** What a loader reports when its output is published. */
+export interface LoadResult {
+  records: number;
+  bytes: number;
+  /** A path relative to the repository root, an `s3://` URI or a table name. */
+  location: string;
+  /** `sha256:<hex>` of the bytes written, when the repository holds bytes. */
+  checksum?: string;
+}
+
+/** What every entry's `run` receives besides its config. */
+export interface RunContext {
+  /** Aborted when the run is cancelled or times out. */
+  signal: AbortSignal;
+  /** The run's date: age bands, "not in the future" checks. */
+  now: Date;
+  /** Directory that relative input paths are resolved against. */
+  inputRoot: string;
+  /** Report a row that cannot go on, with the stage where it stopped and why. */
+  reject(ref: SourceRef, stage: Stage, reason: string): void;
+}
+
+/** Anything with a zod schema for its config and named secret fields. */
+interface EntryBase<C extends z.ZodType> {
+  /** Stored in pipelines and runs: never rename one. */
+  type: string;
+  title: string;
+  description: string;
+  config: C;
+  /** Config fields holding secrets: the vault encrypts them, logs and pages mask them. */
+  secrets: readonly string[];
+}
+
+/** Options of one extraction. */
+export interface ExtractOptions {
+  /** Resume after this cursor; from the start when missing. */
+  from?: Cursor;
+  /** Rows per batch. */
+  batchSize: number;
+}
+
+/** A source: yields batches from a cursor. */
+export interface Extractor<C extends z.ZodType = z.ZodType> extends EntryBase<C> {
+  run(ctx: RunContext, config: z.output<C>, options: ExtractOptions): AsyncIterable<Batch>;
+  /** Fingerprints of the inputs (files) for the manifest; empty for live sources. */
+  fingerprint(ctx: RunContext, config: z.output<C>): Promise<InputFingerprint[]>;
+}
+
+/** A transformation: rows in, rows out, rejections reported on the context. */
+export interface Transformer<C extends z.ZodType = z.ZodType> extends EntryBase<C> {
+  /** The stage whose count this transformer's surviving rows make. */
+  stage: Stage;
+  /**
+   * Called once before the run with a sample of input rows: returns the config to run with
+   * (e.g. inferred column types filled in) and problems found (unknown columns), each as
+   * `path: message` relative to this transform.
+   */
+  prepare(
+    config: z.output<C>,
+    input: Schema,
+    sample: Row[],
+  ): { config: z.output<C>; schema: Schema; problems: string[] };
+  run(ctx: RunContext, config: z.output<C>, batch: Batch): Batch;
+}
+
+/** Turns rows into bytes: CSV, SQL, JSON, NDJSON, Parquet. */
+export interface Format<C extends z.ZodType = z.ZodType> extends EntryBase<C> {
+  extension: string;
+  contentType: string;
+  create(config: z.output<C>, schema: Schema, options: { table: string }): Encoder;
+}
+
+/** A stateful encoder for one output. */
+export interface Encoder {
+  /** Bytes for these rows (may be empty when the format buffers, like Parquet). */
+  encode(rows: Row[]): Uint8Array | Promise<Uint8Array>;
+  /** The closing bytes (footer, closing bracket). */
+  end(): Uint8Array | Promise<Uint8Array>;
+}
+
+/** What a loader's `open` gets to know about the output. */
+export interface LoadTarget {
+  format: Format;
+  formatConfig: unknown;
+  schema: Schema;
+  /** Pipeline name, used in default file and table names. */
+  name: string;
+}
+
+/** An open output: writes stage data, publishes at commit, leaves nothing on abort. */
+export interface Sink {
+  write(batch: Batch): Promise<void>;
+  commit(): Promise<LoadResult>;
+  abort(): Promise<void>;
+}
+
+/** A repository: database, files, S3. */
+export interface Loader<C extends z.ZodType = z.ZodType> extends EntryBase<C> {
+  open(ctx: RunContext, config: z.output<C>, target: LoadTarget): Promise<Sink>;
+}
