@@ -15,13 +15,14 @@ export interface Rejection {
 
 /** A run context for tests; `rejections` collects what entries reject. */
 export function testContext(
-  options: { inputRoot?: string; now?: Date } = {},
+  options: { inputRoot?: string; outputRoot?: string; now?: Date } = {},
 ): RunContext & { rejections: Rejection[] } {
   const rejections: Rejection[] = [];
   return {
     signal: new AbortController().signal,
     now: options.now ?? new Date("2026-11-26T00:00:00Z"),
     inputRoot: options.inputRoot ?? Deno.cwd(),
+    outputRoot: options.outputRoot ?? options.inputRoot ?? Deno.cwd(),
     reject: (ref, stage, reason) => rejections.push({ ref, stage, reason }),
     rejections,
   };

@@ -109,6 +109,8 @@ export interface RunContext {
   now: Date;
   /** Directory that relative input paths are resolved against. */
   inputRoot: string;
+  /** Directory the file repository writes under; nothing is written outside it. */
+  outputRoot: string;
   /** Report a row that cannot go on, with the stage where it stopped and why. */
   reject(ref: SourceRef, stage: Stage, reason: string): void;
 }
@@ -135,6 +137,11 @@ export interface ExtractOptions {
 /** A source: yields batches from a cursor. */
 export interface Extractor<C extends z.ZodType = z.ZodType> extends EntryBase<C> {
   run(ctx: RunContext, config: z.output<C>, options: ExtractOptions): AsyncIterable<Batch>;
+  /**
+   * Column names known without reading rows (a CSV header), so a file with no rows is still
+   * checked against the mapping. Optional: rows of a sample are used otherwise.
+   */
+  columns?(ctx: RunContext, config: z.output<C>): Promise<string[]>;
   /** Fingerprints of the inputs (files) for the manifest; empty for live sources. */
   fingerprint(ctx: RunContext, config: z.output<C>): Promise<InputFingerprint[]>;
 }

@@ -110,6 +110,10 @@ export const csvExtractor = defineExtractor({
   description: "A comma, semicolon, tab or pipe separated file with a header row",
   config: CsvConfig,
   secrets: [],
+  async columns(ctx, config) {
+    const full = resolveInside(ctx.inputRoot, config.path, "input file");
+    return (await readCsvLayout(full, basename(config.path), config)).columns;
+  },
   async fingerprint(ctx, config) {
     const full = resolveInside(ctx.inputRoot, config.path, "input file");
     return [await fingerprintFile(full, config.path)];

@@ -1,0 +1,13 @@
+/**
+ * The repositories a pipeline can write to. Add one: a new file and one line in `LOADERS`.
+ * @module
+ */
+import { createRegistry } from "../registry.ts";
+import type { Loader } from "../types.ts";
+import { fileLoader } from "./file.ts";
+
+/** Every repository, in the order the dashboard offers them. */
+export const LOADERS: readonly Loader[] = [fileLoader];
+
+/** Repositories by `type`. */
+export const loaders = createRegistry("loader", LOADERS);
