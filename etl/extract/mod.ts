@@ -5,9 +5,10 @@
 import { createRegistry } from "../registry.ts";
 import type { Extractor } from "../types.ts";
 import { csvExtractor } from "./csv.ts";
+import { jsonExtractor } from "./json.ts";
 
 /** Every source, in the order the dashboard offers them. */
-export const EXTRACTORS: readonly Extractor[] = [csvExtractor];
+export const EXTRACTORS: readonly Extractor[] = [csvExtractor, jsonExtractor];
 
 /** Sources by `type`. */
 export const extractors = createRegistry("extractor", EXTRACTORS);

@@ -1,0 +1,76 @@
+/**
+ * Row values as text, shared by the formats. Rows arrive either normalized (numbers, booleans,
+ * decimal strings, objects for json) or straight from a CSV source (strings): both must work.
+ * @module
+ */
+import type { Column, Row, Schema } from "../types.ts";
+
+/** One shared encoder: `TextEncoder` holds no state. */
+export const utf8 = new TextEncoder();
+
+/** Bytes of nothing, for encoders with nothing to say yet. */
+export const EMPTY = new Uint8Array(0);
+
+/** The bytes of several chunks in one array (the chunk itself when there is one). */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  if (chunks.length <= 1) return chunks[0] ?? EMPTY;
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** Whole numbers as written in files and SQL: optional sign, digits. */
+export const INTEGER_TEXT = /^[+-]?\d+$/;
+
+const TRUE = new Set(["true", "t", "yes", "y", "1"]);
+const FALSE = new Set(["false", "f", "no", "n", "0"]);
+
+/** `true`/`false` for the usual spellings (any case), undefined otherwise. */
+export function parseBoolean(text: string): boolean | undefined {
+  const s = text.trim().toLowerCase();
+  return TRUE.has(s) ? true : FALSE.has(s) ? false : undefined;
+}
+
+/**
+ * The text of a non-null value: strings as they are, numbers and booleans as JavaScript
+ * writes them, dates as ISO 8601, objects and arrays as JSON.
+ */
+export function textOf(value: unknown): string {
+  switch (typeof value) {
+    case "string":
+      return value;
+    case "number":
+    case "bigint":
+      return String(value);
+    case "boolean":
+      return value ? "true" : "false";
+    default:
+      return value instanceof Date ? value.toISOString() : JSON.stringify(value) ?? "";
+  }
+}
+
+/**
+ * The JSON text of a json-typed value. A string is taken as JSON text already (that is how a
+ * CSV source delivers a json column), anything else is serialized.
+ */
+export function jsonTextOf(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value) ?? "null";
+}
+
+/** Null for both `null` and a missing field. */
+export function isMissing(value: unknown): value is null | undefined {
+  return value === null || value === undefined;
+}
+
+/**
+ * The columns to write: the schema's, or the first row's keys when a schema came without
+ * columns (every column is then written as text).
+ */
+export function columnsOf(schema: Schema, rows: readonly Row[]): Column[] {
+  if (schema.columns.length > 0 || rows.length === 0) return schema.columns;
+  return Object.keys(rows[0]).map((name) => ({ name, type: "string" }));
+}

@@ -1,0 +1,45 @@
+/**
+ * JSON output: one array whose elements are the rows (or, for FHIR schemas, the resources
+ * themselves). Written as it goes: `[` with the first rows, `,` between elements, `]` at the
+ * end; an output without rows is `[]`.
+ * @module
+ */
+import { z } from "zod";
+import { defineFormat } from "../define.ts";
+import type { Row } from "../types.ts";
+import { rowWriter } from "./_json_rows.ts";
+import { EMPTY, utf8 } from "./_values.ts";
+
+/** Config of the JSON format: nothing to choose yet. */
+export const JsonFormatConfig = z.object({});
+
+/** The JSON array format. */
+export const jsonFormat = defineFormat({
+  type: "json",
+  title: "JSON",
+  description: "A JSON array with one element per row, or the FHIR resources themselves",
+  config: JsonFormatConfig,
+  secrets: [],
+  extension: "json",
+  contentType: "application/json",
+  create(_config, schema) {
+    let write: ((row: Row) => string) | undefined;
+    return {
+      encode(rows) {
+        if (rows.length === 0) return EMPTY;
+        let out = "";
+        if (!write) {
+          write = rowWriter(schema, rows);
+          out = "[\n" + write(rows[0]);
+        } else {
+          out = ",\n" + write(rows[0]);
+        }
+        for (let i = 1; i < rows.length; i++) out += ",\n" + write(rows[i]);
+        return utf8.encode(out);
+      },
+      end() {
+        return utf8.encode(write ? "\n]" : "[]");
+      },
+    };
+  },
+});

@@ -1,0 +1,37 @@
+/**
+ * NDJSON output (newline-delimited JSON): one JSON object per row, or per FHIR resource (the
+ * bulk-data `$export` layout), each line ending in `\n`.
+ * @module
+ */
+import { z } from "zod";
+import { defineFormat } from "../define.ts";
+import type { Row } from "../types.ts";
+import { rowWriter } from "./_json_rows.ts";
+import { EMPTY, utf8 } from "./_values.ts";
+
+/** Config of the NDJSON format: nothing to choose yet. */
+export const NdjsonFormatConfig = z.object({});
+
+/** The NDJSON format. */
+export const ndjsonFormat = defineFormat({
+  type: "ndjson",
+  title: "NDJSON",
+  description: "One JSON object per line; FHIR resources as in a bulk-data export",
+  config: NdjsonFormatConfig,
+  secrets: [],
+  extension: "ndjson",
+  contentType: "application/x-ndjson",
+  create(_config, schema) {
+    let write: ((row: Row) => string) | undefined;
+    return {
+      encode(rows) {
+        if (rows.length === 0) return EMPTY;
+        write ??= rowWriter(schema, rows);
+        let out = "";
+        for (const row of rows) out += write(row) + "\n";
+        return utf8.encode(out);
+      },
+      end: () => EMPTY,
+    };
+  },
+});

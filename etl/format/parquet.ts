@@ -1,0 +1,90 @@
+/**
+ * Parquet output with typed, nullable columns: string → UTF8, integer → INT64, decimal → UTF8
+ * text (exact; Parquet DECIMAL needs one scale per column and common JS readers turn it into
+ * doubles), boolean → BOOLEAN, date → DATE, datetime → TIMESTAMP(MICROS, adjusted to UTC; no
+ * offset = UTC), json → UTF8 JSON text. Rows are buffered column by column and a row group is
+ * written every `rowGroupSize` rows (sooner when buffered text passes 32 Mi characters, so long
+ * FHIR resources keep memory bounded): `encode()` returns the bytes of finished row groups and
+ * `end()` the rest with the footer.
+ *
+ * Written with parquet-wasm (arrow-rs): on 25 string columns it encoded ~150-300k rows/s here
+ * against ~35-70k rows/s for hyparquet-writer. The wasm module loads on the first row group.
+ * @module
+ */
+import { z } from "zod";
+import { defineFormat } from "../define.ts";
+import type { Row } from "../types.ts";
+import { RowGroupBuffer } from "./_parquet_columns.ts";
+import { columnsOf, concatBytes, EMPTY } from "./_values.ts";
+
+/** Config of the Parquet format. */
+export const ParquetFormatConfig = z.object({
+  rowGroupSize: z.number().int().min(1).max(1_000_000).default(100_000)
+    .describe("Rows per row group (memory grows with it)"),
+  compression: z.enum(["snappy", "zstd", "none"]).default("snappy")
+    .describe("Page compression; snappy is read by every Parquet reader"),
+});
+
+/** Buffered text that closes a row group early. */
+const MAX_GROUP_CHARS = 32 * 1024 * 1024;
+
+type Io = typeof import("./_arrow_batch.ts") & typeof import("./_parquet_stream.ts");
+let io: Promise<Io> | undefined;
+
+/** Arrow and the wasm writer, loaded once and only when a Parquet file is written. */
+function loadIo(): Promise<Io> {
+  io ??= Promise.all([import("./_arrow_batch.ts"), import("./_parquet_stream.ts")])
+    .then(([batch, stream]) => ({ ...batch, ...stream }));
+  return io;
+}
+
+/** The Parquet format. */
+export const parquetFormat = defineFormat({
+  type: "parquet",
+  title: "Parquet",
+  description: "Columnar Parquet file with typed columns, for analytics tools",
+  config: ParquetFormatConfig,
+  secrets: [],
+  extension: "parquet",
+  contentType: "application/vnd.apache.parquet",
+  create(config, schema) {
+    let buffer: RowGroupBuffer | undefined;
+    let stream: InstanceType<Io["ParquetStream"]> | undefined;
+    let arrowSchema: ReturnType<Io["arrowSchema"]> | undefined;
+
+    const flush = async (group: RowGroupBuffer): Promise<Uint8Array> => {
+      const lib = await loadIo();
+      const { columns, rows } = group.take();
+      arrowSchema ??= lib.arrowSchema(columns);
+      stream ??= new lib.ParquetStream(config);
+      return stream.write(lib.ipcBatch(arrowSchema, columns, rows), rows);
+    };
+
+    return {
+      async encode(rows: Row[]) {
+        if (rows.length === 0) return EMPTY;
+        const group = buffer ??= new RowGroupBuffer(columnsOf(schema, rows));
+        const out: Uint8Array[] = [];
+        for (const row of rows) {
+          group.push(row);
+          if (group.rows >= config.rowGroupSize || group.chars >= MAX_GROUP_CHARS) {
+            out.push(await flush(group));
+          }
+        }
+        return concatBytes(out);
+      },
+      async end() {
+        const out: Uint8Array[] = [];
+        if (buffer && buffer.rows > 0) out.push(await flush(buffer));
+        if (stream) {
+          out.push(await stream.close());
+        } else {
+          const lib = await loadIo();
+          const columns = buffer?.columns ?? columnsOf(schema, []);
+          out.push(lib.ParquetStream.empty(lib.ipcEmpty(lib.arrowSchema(columns)), config));
+        }
+        return concatBytes(out);
+      },
+    };
+  },
+});
