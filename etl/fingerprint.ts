@@ -3,6 +3,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { resolveInside } from "./paths.ts";
 import type { InputFingerprint } from "./types.ts";
 
 /** SHA-256 and size of a file, read in chunks. `label` is what the manifest shows as path. */
@@ -16,4 +17,9 @@ export async function fingerprintFile(fullPath: string, label: string): Promise<
     size += chunk.length;
   }
   return { path: label, size, sha256: hash.digest("hex") };
+}
+
+/** Fingerprint of a file source's input: its path as the spec gives it, under the input root. */
+export function fingerprintInput(inputRoot: string, path: string): Promise<InputFingerprint[]> {
+  return fingerprintFile(resolveInside(inputRoot, path, "input file"), path).then((f) => [f]);
 }

@@ -8,7 +8,8 @@ import type { Batch, Row, Schema, Transformer } from "../etl/types.ts";
 import { testContext } from "../etl/testing.ts";
 import { parseCsvObjects } from "./_csv.ts";
 
-const SYNTHEA = "/work/shared/data/synthea-sample";
+// The project ships a copy of shared/data/synthea-sample, so CI needs nothing outside the clone.
+const SYNTHEA = new URL("../data/samples/synthea", import.meta.url).pathname;
 const read = (path: string) => Deno.readTextFileSync(path);
 const ndjson = <T>(path: string): T[] =>
   read(path).split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as T);

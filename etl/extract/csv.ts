@@ -8,7 +8,7 @@ import { basename } from "node:path";
 import { z } from "zod";
 import { defineExtractor } from "../define.ts";
 import { ConfigError } from "../errors.ts";
-import { fingerprintFile } from "../fingerprint.ts";
+import { fingerprintInput } from "../fingerprint.ts";
 import { resolveInside } from "../paths.ts";
 import type { Batch, Cursor, Row, SourceRef } from "../types.ts";
 import { CsvParser, detectDelimiter } from "./csv_parser.ts";
@@ -114,10 +114,7 @@ export const csvExtractor = defineExtractor({
     const full = resolveInside(ctx.inputRoot, config.path, "input file");
     return (await readCsvLayout(full, basename(config.path), config)).columns;
   },
-  async fingerprint(ctx, config) {
-    const full = resolveInside(ctx.inputRoot, config.path, "input file");
-    return [await fingerprintFile(full, config.path)];
-  },
+  fingerprint: (ctx, config) => fingerprintInput(ctx.inputRoot, config.path),
   async *run(ctx, config, { from, batchSize }) {
     const full = resolveInside(ctx.inputRoot, config.path, "input file");
     const label = basename(config.path);

@@ -13,7 +13,7 @@ import { basename } from "node:path";
 import { z } from "zod";
 import { defineExtractor } from "../define.ts";
 import { ConfigError } from "../errors.ts";
-import { fingerprintFile } from "../fingerprint.ts";
+import { fingerprintInput } from "../fingerprint.ts";
 import { resolveInside } from "../paths.ts";
 import type { Batch, Cursor, ExtractOptions, RunContext, SourceRef } from "../types.ts";
 import { ByteCounter, readChunks } from "./_json_chunks.ts";
@@ -60,10 +60,7 @@ export const jsonExtractor = defineExtractor({
   description: "A JSON array, an array inside an object (FHIR Bundle entries), or NDJSON",
   config: JsonConfig,
   secrets: [],
-  async fingerprint(ctx, config) {
-    const full = resolveInside(ctx.inputRoot, config.path, "input file");
-    return [await fingerprintFile(full, config.path)];
-  },
+  fingerprint: (ctx, config) => fingerprintInput(ctx.inputRoot, config.path),
   async *run(ctx, config, { from, batchSize }) {
     const full = resolveInside(ctx.inputRoot, config.path, "input file");
     const label = basename(config.path);
