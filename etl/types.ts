@@ -170,7 +170,10 @@ export interface Format<C extends z.ZodType = z.ZodType> extends EntryBase<C> {
   create(config: z.output<C>, schema: Schema, options: { table: string }): Encoder;
 }
 
-/** A stateful encoder for one output. */
+/**
+ * A stateful encoder for one output. The bytes each call returns may live in a buffer the
+ * encoder reuses: they are valid until its next call, so a sink writes or copies them at once.
+ */
 export interface Encoder {
   /** Bytes for these rows (may be empty when the format buffers, like Parquet). */
   encode(rows: Row[]): Uint8Array | Promise<Uint8Array>;

@@ -109,9 +109,10 @@ export async function encodeAll(
   const parts: Uint8Array[] = [];
   const size = options.batch ?? 3;
   for (let i = 0; i < rows.length; i += size) {
-    parts.push(await encoder.encode(rows.slice(i, i + size)));
+    // Copied: an encoder's bytes are only valid until its next call.
+    parts.push((await encoder.encode(rows.slice(i, i + size))).slice());
   }
-  parts.push(await encoder.end());
+  parts.push((await encoder.end()).slice());
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -29,6 +29,9 @@ const CODECS = {
 function properties(options: ParquetStreamOptions): pw.WriterProperties {
   return new pw.WriterPropertiesBuilder()
     .setCompression(CODECS[options.compression])
+    // Dictionary pages halve write speed on identifier-like columns (ids, names) for ~5%
+    // smaller files (measured on Synthea patients: 880 → 490 ms per 100k rows).
+    .setDictionaryEnabled(false)
     .setMaxRowGroupSize(options.rowGroupSize)
     .setCreatedBy("PyxGen Portal (parquet-wasm)")
     .build();

@@ -11,7 +11,7 @@
 import { z } from "zod";
 import { defineFormat } from "../define.ts";
 import type { Column, Row } from "../types.ts";
-import { columnsOf, EMPTY, isMissing, textOf, utf8 } from "./_values.ts";
+import { columnsOf, EMPTY, isMissing, textOf, Utf8Buffer } from "./_values.ts";
 
 /** Config of the CSV format. */
 export const CsvFormatConfig = z.object({
@@ -57,6 +57,7 @@ export const csvFormat = defineFormat({
   extension: "csv",
   contentType: "text/csv; charset=utf-8",
   create(config, schema) {
+    const bytes = new Utf8Buffer();
     const eol = config.lineEnding === "lf" ? "\n" : "\r\n";
     const field = fieldWriter(config.delimiter, config.escapeFormulas);
     let columns: Column[] | undefined;
@@ -78,10 +79,10 @@ export const csvFormat = defineFormat({
           for (let i = 0; i < n; i++) cells[i] = field(row[names[i]]);
           out += cells.join(config.delimiter) + eol;
         }
-        return utf8.encode(out);
+        return bytes.encode(out);
       },
       end() {
-        return columns ? EMPTY : utf8.encode(start([]));
+        return columns ? EMPTY : bytes.encode(start([]));
       },
     };
   },

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { defineFormat } from "../define.ts";
 import type { Row } from "../types.ts";
 import { rowWriter } from "./_json_rows.ts";
-import { EMPTY, utf8 } from "./_values.ts";
+import { EMPTY, Utf8Buffer } from "./_values.ts";
 
 /** Config of the JSON format: nothing to choose yet. */
 export const JsonFormatConfig = z.object({});
@@ -23,6 +23,7 @@ export const jsonFormat = defineFormat({
   extension: "json",
   contentType: "application/json",
   create(_config, schema) {
+    const bytes = new Utf8Buffer();
     let write: ((row: Row) => string) | undefined;
     return {
       encode(rows) {
@@ -35,10 +36,10 @@ export const jsonFormat = defineFormat({
           out = ",\n" + write(rows[0]);
         }
         for (let i = 1; i < rows.length; i++) out += ",\n" + write(rows[i]);
-        return utf8.encode(out);
+        return bytes.encode(out);
       },
       end() {
-        return utf8.encode(write ? "\n]" : "[]");
+        return bytes.encode(write ? "\n]" : "[]");
       },
     };
   },

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { defineFormat } from "../define.ts";
 import type { Row } from "../types.ts";
 import { rowWriter } from "./_json_rows.ts";
-import { EMPTY, utf8 } from "./_values.ts";
+import { EMPTY, Utf8Buffer } from "./_values.ts";
 
 /** Config of the NDJSON format: nothing to choose yet. */
 export const NdjsonFormatConfig = z.object({});
@@ -22,6 +22,7 @@ export const ndjsonFormat = defineFormat({
   extension: "ndjson",
   contentType: "application/x-ndjson",
   create(_config, schema) {
+    const bytes = new Utf8Buffer();
     let write: ((row: Row) => string) | undefined;
     return {
       encode(rows) {
@@ -29,7 +30,7 @@ export const ndjsonFormat = defineFormat({
         write ??= rowWriter(schema, rows);
         let out = "";
         for (const row of rows) out += write(row) + "\n";
-        return utf8.encode(out);
+        return bytes.encode(out);
       },
       end: () => EMPTY,
     };

@@ -19,7 +19,7 @@ import { ConfigError } from "../errors.ts";
 import type { Column, Row } from "../types.ts";
 import { DIALECTS, SQL_DIALECTS } from "./_sql_dialects.ts";
 import { type LiteralWriter, literalWriter } from "./_sql_literals.ts";
-import { columnsOf, EMPTY, utf8 } from "./_values.ts";
+import { columnsOf, EMPTY, Utf8Buffer } from "./_values.ts";
 
 /** Config of the SQL format. */
 export const SqlFormatConfig = z.object({
@@ -40,6 +40,7 @@ export const sqlFormat = defineFormat({
   extension: "sql",
   contentType: "application/sql; charset=utf-8",
   create(config, schema, { table }) {
+    const bytes = new Utf8Buffer();
     if (!table) throw new ConfigError("The SQL format needs a table name");
     const d = SQL_DIALECTS[config.dialect];
     const tableName = d.ident(table);
@@ -74,10 +75,10 @@ export const sqlFormat = defineFormat({
             out += `(${values.join(", ")})${r + 1 < to ? ",\n" : ";\n"}`;
           }
         }
-        return utf8.encode(out);
+        return bytes.encode(out);
       },
       end() {
-        return utf8.encode((columns ? "" : start([])) + d.epilogue);
+        return bytes.encode((columns ? "" : start([])) + d.epilogue);
       },
     };
   },
