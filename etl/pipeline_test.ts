@@ -194,3 +194,21 @@ Deno.test("runPipeline refuses an output path outside the output folder", async 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("runPipeline names an unknown FHIR mapping column with its full path", async () => {
+  const dir = await tempDir({
+    "in.csv": "mrn,first_name,last_name,dob,gender\n1,Ann,Lee,1980-01-19,F\n",
+  });
+  try {
+    const result = await runPipeline(
+      spec({
+        transforms: [{ type: "normalize" }, { type: "fhir-patient", mapping: { gender: "SEX" } }],
+      }),
+      { inputRoot: dir, outputRoot: dir },
+    );
+    assert.equal(result.status, "failed");
+    assert.match(result.error!, /- transforms\[1\]\.mapping\.gender: unknown column "SEX"/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

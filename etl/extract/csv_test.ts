@@ -131,3 +131,25 @@ Deno.test("csvExtractor refuses paths outside its input folder", async () => {
     await assert.rejects(() => readAll(dir, { path: "../etc/passwd" }), /outside its root/);
   });
 });
+
+Deno.test("csvExtractor resumes exactly across 1 MiB pieces", async () => {
+  const lines = ["id,note"];
+  // ~3 MiB with multi-byte text and quoted line breaks straddling piece boundaries.
+  for (let i = 0; i < 40_000; i++) {
+    lines.push(i % 11 === 0 ? `${i},"é ${i}\nnext"` : `${i},ünïcode ${"x".repeat(i % 90)}`);
+  }
+  await withFile(lines.join("\n") + "\n", async (dir) => {
+    const all = await readAll(dir, {}, undefined, 4_999);
+    assert.equal(all.rows.length, 40_000);
+    assert.deepEqual(
+      all.rows.map((r) => Number(r.id)),
+      Array.from({ length: 40_000 }, (_, i) => i),
+    );
+    for (const i of [0, 3, 5, 7]) {
+      const rest = await readAll(dir, {}, all.batches[i].cursor, 4_999);
+      assert.equal(rest.rows[0].id, String((i + 1) * 4_999), `first row after batch ${i}`);
+      assert.equal(rest.rows.length, 40_000 - (i + 1) * 4_999);
+      assert.deepEqual(rest.refs[0].line, all.refs[(i + 1) * 4_999].line);
+    }
+  });
+});
