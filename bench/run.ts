@@ -13,6 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import { measure, outputMb } from "./_measure.ts";
 
 type Conversion = "patient" | "immunization" | "parquet";
 const CONVERSIONS: readonly Conversion[] = ["patient", "immunization", "parquet"];
@@ -105,56 +106,6 @@ export function specFor(
   };
 }
 
-const HAS_TIME = await exists("/usr/bin/time");
-
-/**
- * Run a child process and measure its peak RSS: GNU time's max RSS when /usr/bin/time exists,
- * else VmHWM polled from /proc. Returns the last stdout line parsed as JSON.
- */
-async function measure(args: string[]): Promise<
-  { json: Record<string, unknown> | null; wallSeconds: number; peakRssMb: number; stderr: string }
-> {
-  const rssFile = await Deno.makeTempFile({ prefix: "bench-rss-" });
-  const cmd = HAS_TIME ? ["/usr/bin/time", "-f", "%M", "-o", rssFile, ...args] : args;
-  const t0 = performance.now();
-  const child = new Deno.Command(cmd[0], {
-    args: cmd.slice(1),
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let polled = 0;
-  const poll = HAS_TIME ? undefined : setInterval(() => {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(Deno.readTextFileSync(`/proc/${child.pid}/status`));
-      if (m) polled = Math.max(polled, Number(m[1]));
-    } catch { /* exited */ }
-  }, 50);
-  const out = await child.output();
-  const wallSeconds = (performance.now() - t0) / 1000;
-  if (poll) clearInterval(poll);
-  const timed = HAS_TIME ? Number((await Deno.readTextFile(rssFile)).trim().split("\n").pop()) : 0;
-  await Deno.remove(rssFile);
-  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
-  let json: Record<string, unknown> | null = null;
-  try {
-    json = JSON.parse(lines[lines.length - 1]);
-  } catch { /* reported through stderr */ }
-  const kb = Math.max(timed || 0, polled, Number(json?.peakRssMb ?? 0) * 1024);
-  const stderr = new TextDecoder().decode(out.stderr).trim();
-  return { json, wallSeconds, peakRssMb: Math.round(kb / 1024), stderr };
-}
-
-async function outputMb(path: string, keep: boolean): Promise<number> {
-  try {
-    const { size } = await Deno.stat(path);
-    if (!keep) await Deno.remove(path);
-    return Number((size / 1e6).toFixed(size < 1e8 ? 1 : 0));
-  } catch {
-    return 0;
-  }
-}
-
 async function runOurs(
   patients: number,
   conversion: Conversion,
@@ -165,6 +116,7 @@ async function runOurs(
     keep: boolean;
     v8Flags?: string;
     profile: boolean;
+    viaCli: boolean;
   },
 ): Promise<Measurement> {
   const specPath = `${dir}/specs/${conversion}.json`;
@@ -173,16 +125,18 @@ async function runOurs(
   await Deno.writeTextFile(`${ROOT}${specPath}`, JSON.stringify(spec, null, 2) + "\n");
   const flags = opts.v8Flags ? [`--v8-flags=${opts.v8Flags}`] : [];
   const profile = opts.profile ? ["--profile", `${dir}/${conversion}.cpuprofile`] : [];
+  // Through the CLI, seconds are the child's wall time (start-up included).
+  const script = opts.viaCli
+    ? ["cli.ts", "run", specPath, "--input-root", ".", "--output-root", "."]
+    : ["bench/run_one.ts", specPath, "."];
   const m = await measure([
     Deno.execPath(),
     "run",
     "-A",
     ...flags,
-    "bench/run_one.ts",
-    specPath,
-    ".",
-    ...profile,
-  ]);
+    ...script,
+    ...(opts.viaCli ? [] : profile),
+  ], ROOT);
   // With --profile, run_one prints the self-time summary on stderr.
   if (opts.profile) console.error(m.stderr);
   const j = m.json as {
@@ -195,7 +149,7 @@ async function runOurs(
   return {
     patients,
     conversion,
-    engine: "ours",
+    engine: opts.viaCli ? "ours (cli)" : "ours",
     rows: j?.counts?.written ?? 0,
     seconds: j?.seconds ?? m.wallSeconds,
     wallSeconds: m.wallSeconds,
@@ -227,7 +181,7 @@ async function runPeer(
     out,
     "--threads",
     String(threads),
-  ]); // deno-fmt-ignore
+  ], ROOT); // deno-fmt-ignore
   const j = m.json as { rows?: number; seconds?: number } | null;
   return {
     patients,
@@ -252,13 +206,13 @@ export function table(results: Measurement[]): string {
     "| speed ours/peer | RSS ours/peer | target |\n|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|";
   const lines = results.map((m) => {
     const ours = results.find((o) =>
-      o.engine === "ours" && o.conversion === m.conversion && o.patients === m.patients
+      o.engine.startsWith("ours") && o.conversion === m.conversion && o.patients === m.patients
     );
-    const peer = m.engine !== "ours" && ours && !ours.error;
+    const peer = !m.engine.startsWith("ours") && ours && !ours.error;
     const speed = peer && rate(m) > 0 ? (rate(ours) / rate(m)).toFixed(2) : "";
     const rss = peer && m.peakRssMb > 0 ? (ours.peakRssMb / m.peakRssMb).toFixed(2) : "";
     let target = "";
-    if (m.engine === "ours" && !m.error) {
+    if (m.engine.startsWith("ours") && !m.error) {
       const fast = rate(m) >= TARGETS[m.conversion];
       const small = m.peakRssMb <= RSS_TARGET_MB;
       target = `≥${fmtRate(TARGETS[m.conversion])}/s ${fast ? "ok" : "MISS"}, ` +
@@ -288,6 +242,7 @@ if (import.meta.main) {
       "keep-output": { type: "boolean", default: false },
       "v8-flags": { type: "string" },
       profile: { type: "boolean", default: false },
+      "via-cli": { type: "boolean", default: false },
       "row-group-size": { type: "string" },
     },
   });
@@ -309,6 +264,7 @@ if (import.meta.main) {
         keep: values["keep-output"]!,
         v8Flags: values["v8-flags"],
         profile: values.profile!,
+        viaCli: values["via-cli"]!,
         rowGroupSize: values["row-group-size"] ? num(values["row-group-size"]) : undefined,
       };
       const ours = await runOurs(patients, conversion, dir, opts);
