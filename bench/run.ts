@@ -238,7 +238,7 @@ if (import.meta.main) {
       only: { type: "string" },
       threads: { type: "string", default: "1,2" },
       seed: { type: "string", default: "42" },
-      "batch-size": { type: "string", default: "5000" },
+      "batch-size": { type: "string", default: "1000" },
       "keep-output": { type: "boolean", default: false },
       "v8-flags": { type: "string" },
       profile: { type: "boolean", default: false },

@@ -28,15 +28,14 @@ export const jsonFormat = defineFormat({
     return {
       encode(rows) {
         if (rows.length === 0) return EMPTY;
-        let out = "";
         if (!write) {
           write = rowWriter(schema, rows);
-          out = "[\n" + write(rows[0]);
+          bytes.append("[\n" + write(rows[0]));
         } else {
-          out = ",\n" + write(rows[0]);
+          bytes.append(",\n" + write(rows[0]));
         }
-        for (let i = 1; i < rows.length; i++) out += ",\n" + write(rows[i]);
-        return bytes.encode(out);
+        for (let i = 1; i < rows.length; i++) bytes.append(",\n" + write(rows[i]));
+        return bytes.bytes();
       },
       end() {
         return bytes.encode(write ? "\n]" : "[]");

@@ -28,9 +28,8 @@ export const ndjsonFormat = defineFormat({
       encode(rows) {
         if (rows.length === 0) return EMPTY;
         write ??= rowWriter(schema, rows);
-        let out = "";
-        for (const row of rows) out += write(row) + "\n";
-        return bytes.encode(out);
+        for (const row of rows) bytes.append(write(row) + "\n");
+        return bytes.bytes();
       },
       end: () => EMPTY,
     };
