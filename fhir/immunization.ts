@@ -74,6 +74,8 @@ export function createImmunizationMapper(
       ? `${path}: missing (no column is mapped)`
       : `${path}: missing (column "${String(key)}" is empty)`;
 
+  // Rows usually come grouped by patient: remember the last patient's id.
+  let lastKey = "", lastPid = "";
   return (input) => {
     const row = input as Record<PropertyKey, unknown>;
     const patientKey = cellText(row[patientCol]);
@@ -103,7 +105,11 @@ export function createImmunizationMapper(
       }
     }
     const lotNumber = cellText(row[lotCol]);
-    const pid = patientId(patientKey);
+    if (patientKey !== lastKey) {
+      lastPid = patientId(patientKey);
+      lastKey = patientKey;
+    }
+    const pid = lastPid;
     const rawId = cellText(row[idCol]);
     const id = rawId !== undefined && isFhirId(rawId)
       ? rawId
