@@ -10,7 +10,8 @@ import { defineExtractor } from "../define.ts";
 import { ConfigError } from "../errors.ts";
 import { fingerprintInput } from "../fingerprint.ts";
 import { resolveInside } from "../paths.ts";
-import type { Batch, Cursor, Row, SourceRef } from "../types.ts";
+import { rowBuilder } from "../row_builder.ts";
+import type { Batch, Cursor, SourceRef } from "../types.ts";
 import { CsvParser, detectDelimiter } from "./csv_parser.ts";
 import {
   bomLength,
@@ -121,7 +122,7 @@ export const csvExtractor = defineExtractor({
     const layout = await readCsvLayout(full, label, config);
     const { columns } = layout;
     const width = columns.length;
-    const toRow = rowBuilder(columns);
+    const toRow = rowBuilder(columns, (fields: string[], i) => fields[i]);
     let baseOffset = from ? Number(from.offset) : layout.dataOffset;
     let baseLine = from ? Number(from.line) : layout.dataLine;
     let skip = from ? Number(from.skip) : 0;
@@ -173,28 +174,4 @@ export const csvExtractor = defineExtractor({
 
 function emptyBatch(): Batch {
   return { rows: [], refs: [], cursor: {} };
-}
-
-/**
- * A function that builds a row object from fields. Generated once per file so every row is an
- * object literal with the same shape: keyed stores in a loop are several times slower.
- */
-function rowBuilder(columns: string[]): (fields: string[]) => Row {
-  if (columns.includes("__proto__")) {
-    // A literal would set the prototype instead of a field; take the slow, safe path.
-    return (f) => {
-      const row: Row = {};
-      columns.forEach((c, i) =>
-        Object.defineProperty(row, c, {
-          value: f[i],
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        })
-      );
-      return row;
-    };
-  }
-  const body = columns.map((c, i) => `${JSON.stringify(c)}: f[${i}]`).join(", ");
-  return new Function("f", `return { ${body} };`) as (fields: string[]) => Row;
 }

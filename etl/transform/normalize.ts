@@ -9,6 +9,7 @@ import { defineTransformer } from "../define.ts";
 import { COLUMN_TYPES, type ColumnType, type Row, type Schema } from "../types.ts";
 import { coerce, CoerceError, type DateOrder, inferType } from "./coerce.ts";
 import { renameFields } from "./names.ts";
+import { rowBuilder } from "../row_builder.ts";
 
 const ColumnTypeEnum = z.enum(COLUMN_TYPES as [ColumnType, ...ColumnType[]]);
 
@@ -67,37 +68,14 @@ function cellFor(config: Config, key: string, type: ColumnType): Cell {
   };
 }
 
-/**
- * The plan for rows with these keys: output names, and a generated function that builds each
- * output row as an object literal (same shape for every row, several times faster than keyed
- * stores in a loop).
- */
+/** The plan for rows with these keys: output names and a row builder (see row_builder.ts). */
 function planFor(config: Config, keys: string[]): Plan {
   const names = renameFields(keys, config.fieldNames);
   const cells = keys.map((key, i) =>
     cellFor(config, key, config.types[names[i]] ?? config.types[key] ?? "string")
   );
-  if (names.includes("__proto__")) {
-    return {
-      keys,
-      names,
-      build: (row) => {
-        const out: Row = {};
-        names.forEach((name, i) =>
-          Object.defineProperty(out, name, {
-            value: cells[i](row[keys[i]]),
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          })
-        );
-        return out;
-      },
-    };
-  }
-  const body = names.map((n, i) => `${JSON.stringify(n)}: c[${i}](r[k[${i}]])`).join(", ");
-  const make = new Function("c", "k", `return (r) => ({ ${body} });`);
-  return { keys, names, build: make(cells, keys) as (row: Row) => Row };
+  const build = rowBuilder(names, (row: Row, i) => cells[i](row[keys[i]]));
+  return { keys, names, build };
 }
 
 /** A raw value trimmed, with null tokens as null (for inference on the sample). */
