@@ -4,9 +4,7 @@
  * positions, so a cursor can point at any record.
  * @module
  */
-import { basename } from "node:path";
-import { ConfigError } from "../errors.ts";
-import { openInput, type TextEncoding, type TextPiece } from "./_text_file.ts";
+import { decodePiece, openInput, type TextEncoding, type TextPiece } from "./_text_file.ts";
 
 const CHUNK = 1 << 20;
 
@@ -33,16 +31,7 @@ export async function* readChunks(
       const final = n === null;
       const len = held + (n ?? 0);
       const cut = final || encoding !== "utf-8" ? len : charBoundary(buf, len);
-      let text: string;
-      try {
-        text = decoder.decode(buf.subarray(0, cut));
-      } catch {
-        throw new ConfigError(
-          `Cannot read "${
-            basename(label)
-          }": bytes after offset ${pieceOffset} are not valid ${encoding}; set "encoding" to "windows-1252" or save the file as UTF-8`,
-        );
-      }
+      const text = decodePiece(decoder, buf.subarray(0, cut), label, pieceOffset);
       yield { text, offset: pieceOffset, final };
       if (final) return;
       pieceOffset += cut;

@@ -70,6 +70,24 @@ export function sniffEncoding(head: Uint8Array, full: boolean): TextEncoding {
   }
 }
 
+/** Decode one piece, or say which bytes are not in the file's encoding and what to do. */
+export function decodePiece(
+  decoder: TextDecoder,
+  bytes: Uint8Array,
+  label: string,
+  offset: number,
+): string {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw new ConfigError(
+      `Cannot read "${
+        basename(label)
+      }": bytes after offset ${offset} are not valid ${decoder.encoding}; set "encoding" to "windows-1252" or save the file as UTF-8`,
+    );
+  }
+}
+
 /**
  * Yield decoded pieces of a file from `offset`, each ending at a line break (the last one at end
  * of file), with the byte offset where each piece starts.
@@ -105,16 +123,7 @@ export async function* readPieces(
       }
       const piece = data.subarray(0, cut);
       leftover = data.slice(cut);
-      let text: string;
-      try {
-        text = decoder.decode(piece);
-      } catch {
-        throw new ConfigError(
-          `Cannot read "${
-            basename(label)
-          }": bytes after offset ${pieceOffset} are not valid ${encoding}; set "encoding" to "windows-1252" or save the file as UTF-8`,
-        );
-      }
+      const text = decodePiece(decoder, piece, label, pieceOffset);
       yield { text, offset: pieceOffset, final };
       pieceOffset += cut;
       if (final) return;
