@@ -13,7 +13,7 @@ export interface Manifest {
   engineVersion: string;
   pipeline: { name: string; hash: string };
   inputs: InputFingerprint[];
-  output: LoadResult & { format: string; repository: string };
+  output: LoadResult & { format?: string; repository: string };
   counts: StageCounts;
   startedAt: string;
   finishedAt: string;
@@ -32,7 +32,7 @@ export function buildManifest(
     engineVersion: ENGINE_VERSION,
     pipeline: { name: plan.spec.name, hash: plan.hash },
     inputs,
-    output: { ...output, format: plan.format.entry.type, repository: plan.repository.entry.type },
+    output: { ...output, format: plan.format?.entry.type, repository: plan.repository.entry.type },
     counts,
     startedAt: started.toISOString(),
     finishedAt: new Date().toISOString(),

@@ -13,6 +13,7 @@ import type {
   Cursor,
   LoadResult,
   RunContext,
+  RunIds,
   Sink,
   SourceRef,
   Stage,
@@ -43,6 +44,8 @@ export interface RunResult {
   rejected: { total: number; byStage: Record<Stage, number>; kept: RejectedRow[] };
   output?: LoadResult;
   manifest?: Manifest;
+  /** Incremental sources: pass this as `since` to the next run (set only on success). */
+  highWater?: string;
   startedAt: string;
   finishedAt: string;
 }
@@ -54,6 +57,12 @@ export interface RunOptions {
   now?: Date;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** See {@link RunContext.allowPrivateNetwork}; off unless the deployment allows it. */
+  allowPrivateNetwork?: boolean;
+  /** Names for key templates; defaults: tenant "local", pipeline = spec name, a random run id. */
+  ids?: Partial<RunIds>;
+  /** Incremental sources: the high-water mark of the last successful run. */
+  since?: string;
 }
 
 /** Stops the batch loop when rejections pass the user's limit. */
@@ -92,6 +101,12 @@ export async function runPipeline(raw: unknown, options: RunOptions): Promise<Ru
       tally.addRejected(stage);
       if (kept.length < keepLimit) kept.push({ stage, ref, reason });
     },
+    allowPrivateNetwork: options.allowPrivateNetwork ?? false,
+    ids: {
+      tenant: options.ids?.tenant ?? "local",
+      pipeline: options.ids?.pipeline ?? "pipeline",
+      run: options.ids?.run ?? crypto.randomUUID(),
+    },
   };
   const finish = (status: RunResult["status"], extra: Partial<RunResult>): RunResult => ({
     status,
@@ -111,17 +126,22 @@ export async function runPipeline(raw: unknown, options: RunOptions): Promise<Ru
   }
   const { options: opts } = plan.spec;
   keepLimit = opts.keepRejected;
+  if (!options.ids?.pipeline) ctx.ids.pipeline = plan.spec.name;
   maxRejected = opts.maxRejected;
   let sink: Sink | undefined;
   try {
     const inputs = await plan.source.entry.fingerprint(ctx, plan.source.config);
     sink = await plan.repository.entry.open(ctx, plan.repository.config, {
-      format: plan.format.entry,
-      formatConfig: plan.format.config,
+      format: plan.format?.entry,
+      formatConfig: plan.format?.config,
       schema: plan.schema,
       name: plan.spec.name,
     });
-    const batches = plan.source.entry.run(ctx, plan.source.config, { batchSize: opts.batchSize });
+    const batches = plan.source.entry.run(ctx, plan.source.config, {
+      batchSize: opts.batchSize,
+      since: options.since,
+    });
+    let highWater = options.since;
     for await (const batch of batches) {
       if (ctx.signal.aborted) throw new ConfigError("The run was cancelled");
       tally.addRead(batch.rows.length + (batch.rejected?.length ?? 0));
@@ -130,6 +150,7 @@ export async function runPipeline(raw: unknown, options: RunOptions): Promise<Ru
       // Checked per batch so a transform never sees its own reject() throw.
       if (tally.rejected > maxRejected) throw new TooManyRejected();
       await sink.write(out);
+      if (batch.highWater !== undefined) highWater = batch.highWater;
       options.onProgress?.({ counts: tally.counts(), cursor: batch.cursor });
     }
     const counts = tally.counts();
@@ -144,7 +165,7 @@ export async function runPipeline(raw: unknown, options: RunOptions): Promise<Ru
       throw new Error(`Repository wrote ${output.records} records, expected ${counts.written}`);
     }
     const manifest = buildManifest(plan, inputs, output, counts, started);
-    return finish("succeeded", { output, manifest });
+    return finish("succeeded", { output, manifest, highWater });
   } catch (err) {
     await sink?.abort().catch(() => {});
     if (err instanceof TooManyRejected) {

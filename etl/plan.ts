@@ -35,7 +35,8 @@ export interface Plan {
   spec: PipelineSpec;
   source: Planned<Extractor>;
   transforms: Planned<Transformer>[];
-  format: Planned<Format>;
+  /** Missing when the repository stores rows (databases). */
+  format?: Planned<Format>;
   repository: Planned<Loader>;
   /** Shape of the rows the repository receives. */
   schema: Schema;
@@ -82,7 +83,8 @@ export function checkSpec(raw: unknown): Omit<Plan, "schema" | "hash"> {
   const transforms = spec.transforms.map((t, i) =>
     resolve(transformers, "transform type", t, "type", `transforms[${i}]`, problems)
   );
-  const format = resolve(formats, "output format", spec.output, "format", "output", problems);
+  const format = spec.output &&
+    resolve(formats, "output format", spec.output, "format", "output", problems);
   const repository = resolve(
     loaders,
     "repository type",
@@ -91,10 +93,23 @@ export function checkSpec(raw: unknown): Omit<Plan, "schema" | "hash"> {
     "repository",
     problems,
   );
-  if (problems.length > 0 || !source || !format || !repository) {
+  if (repository?.entry.needsFormat && !spec.output) {
+    problems.push(
+      `output: the ${repository.entry.title.toLowerCase()} repository needs an output format; choose one of ${
+        formats.types().join(", ")
+      }`,
+    );
+  }
+  if (problems.length > 0 || !source || !repository) {
     throw new ConfigError(`The pipeline spec has ${problems.length} problem(s)`, problems);
   }
-  return { spec, source, transforms: transforms as Planned<Transformer>[], format, repository };
+  return {
+    spec,
+    source,
+    transforms: transforms as Planned<Transformer>[],
+    format: format || undefined,
+    repository,
+  };
 }
 
 /** Run a batch through transforms, dropping what they reject (used on the sample). */

@@ -28,7 +28,8 @@ export const PipelineSpec = z.object({
   name: z.string().min(1).max(120).default("pipeline"),
   source: Step("type"),
   transforms: z.array(Step("type")).default([]),
-  output: Step("format"),
+  /** Optional for repositories that store rows (databases); required for files and S3. */
+  output: Step("format").optional(),
   repository: Step("type"),
   options: PipelineOptions.default(PipelineOptions.parse({})),
 });

@@ -15,15 +15,24 @@ export interface Rejection {
 
 /** A run context for tests; `rejections` collects what entries reject. */
 export function testContext(
-  options: { inputRoot?: string; outputRoot?: string; now?: Date } = {},
+  options: {
+    inputRoot?: string;
+    outputRoot?: string;
+    now?: Date;
+    allowPrivateNetwork?: boolean;
+    signal?: AbortSignal;
+  } = {},
 ): RunContext & { rejections: Rejection[] } {
   const rejections: Rejection[] = [];
   return {
-    signal: new AbortController().signal,
+    signal: options.signal ?? new AbortController().signal,
     now: options.now ?? new Date("2026-11-26T00:00:00Z"),
     inputRoot: options.inputRoot ?? Deno.cwd(),
     outputRoot: options.outputRoot ?? options.inputRoot ?? Deno.cwd(),
     reject: (ref, stage, reason) => rejections.push({ ref, stage, reason }),
+    // Off unless a test says otherwise: loopback servers must be allowed explicitly.
+    allowPrivateNetwork: options.allowPrivateNetwork ?? false,
+    ids: { tenant: "test-tenant", pipeline: "test-pipeline", run: "test-run" },
     rejections,
   };
 }

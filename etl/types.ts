@@ -36,6 +36,11 @@ export interface Batch {
    * reason. They travel with the batch so a resumed run never reports them twice.
    */
   rejected?: { ref: SourceRef; reason: string }[];
+  /**
+   * Incremental sources: the greatest cursor-column value read so far (as text). The run keeps
+   * the last one and, when it succeeds, passes it as `since` to the next run.
+   */
+  highWater?: string;
 }
 
 /** Column types the engine infers, coerces and writes. */
@@ -113,6 +118,35 @@ export interface RunContext {
   outputRoot: string;
   /** Report a row that cannot go on, with the stage where it stopped and why. */
   reject(ref: SourceRef, stage: Stage, reason: string): void;
+  /**
+   * Whether sources and repositories may reach private, loopback and link-local addresses.
+   * Off in the hosted deployment (a tenant must not reach our own network); tests and a
+   * single-clinic install turn it on explicitly.
+   */
+  allowPrivateNetwork: boolean;
+  /** Who and what this run is: used in key templates (`{tenant}/{pipeline}/{run}`) and names. */
+  ids: RunIds;
+}
+
+/** The names a run is known by. */
+export interface RunIds {
+  tenant: string;
+  pipeline: string;
+  run: string;
+}
+
+/** What a successful "Test connection" says, e.g. `Connected to MariaDB 10.11.19 as root`. */
+export interface ConnectionCheck {
+  message: string;
+}
+
+/** A table or endpoint a source can read, with its columns, for the dashboard's pickers. */
+export interface CatalogTable {
+  /** `schema.table` or `table`. */
+  name: string;
+  columns: Column[];
+  /** Row count when cheap to know (estimates allowed). */
+  rows?: number;
 }
 
 /** Anything with a zod schema for its config and named secret fields. */
@@ -132,6 +166,11 @@ export interface ExtractOptions {
   from?: Cursor;
   /** Rows per batch. */
   batchSize: number;
+  /**
+   * Incremental reads: only rows whose cursor column is greater than this value (the high-water
+   * mark of the last successful run). Ignored by sources without a cursor column.
+   */
+  since?: string;
 }
 
 /** A source: yields batches from a cursor. */
@@ -144,6 +183,14 @@ export interface Extractor<C extends z.ZodType = z.ZodType> extends EntryBase<C>
   columns?(ctx: RunContext, config: z.output<C>): Promise<string[]>;
   /** Fingerprints of the inputs (files) for the manifest; empty for live sources. */
   fingerprint(ctx: RunContext, config: z.output<C>): Promise<InputFingerprint[]>;
+  /**
+   * "Test connection": connect and say so within a few seconds, or throw a ConfigError /
+   * RetriableError whose message tells the user what is wrong (wrong password, unknown
+   * database, host unreachable, TLS required).
+   */
+  test?(ctx: RunContext, config: z.output<C>): Promise<ConnectionCheck>;
+  /** "List tables/columns" for the dashboard; same error rules as `test`. */
+  catalog?(ctx: RunContext, config: z.output<C>): Promise<CatalogTable[]>;
 }
 
 /** A transformation: rows in, rows out, rejections reported on the context. */
@@ -183,7 +230,8 @@ export interface Encoder {
 
 /** What a loader's `open` gets to know about the output. */
 export interface LoadTarget {
-  format: Format;
+  /** Missing for repositories that store rows, not bytes (`needsFormat: false`). */
+  format?: Format;
   formatConfig: unknown;
   schema: Schema;
   /** Pipeline name, used in default file and table names. */
@@ -199,5 +247,9 @@ export interface Sink {
 
 /** A repository: database, files, S3. */
 export interface Loader<C extends z.ZodType = z.ZodType> extends EntryBase<C> {
+  /** Files and objects need an output format; database tables take the rows as they are. */
+  needsFormat: boolean;
+  /** "Test connection", as for sources. */
+  test?(ctx: RunContext, config: z.output<C>): Promise<ConnectionCheck>;
   open(ctx: RunContext, config: z.output<C>, target: LoadTarget): Promise<Sink>;
 }

@@ -30,8 +30,11 @@ export const fileLoader = defineLoader({
   description: "A file in your organisation's storage, published only when the run succeeds",
   config: FileConfig,
   secrets: [],
+  needsFormat: true,
   async open(ctx, config, target) {
-    const rel = config.path ?? `${target.name}.${target.format.extension}`;
+    const format = target.format;
+    if (!format) throw new ConfigError("A file repository needs an output format (output.format)");
+    const rel = config.path ?? `${target.name}.${format.extension}`;
     const full = resolveInside(ctx.outputRoot, rel, "output path");
     if (!config.overwrite) {
       const exists = await Deno.stat(full).then(() => true, () => false);
@@ -40,7 +43,7 @@ export const fileLoader = defineLoader({
     await Deno.mkdir(dirname(full), { recursive: true });
     const temp = join(dirname(full), `.${basename(full)}.${crypto.randomUUID()}.partial`);
     const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o640 });
-    const encoder = target.format.create(target.formatConfig, target.schema, {
+    const encoder = format.create(target.formatConfig, target.schema, {
       table: target.name,
     });
     const hash = createHash("sha256");
