@@ -104,6 +104,8 @@ export interface LoadResult {
   location: string;
   /** `sha256:<hex>` of the bytes written, when the repository holds bytes. */
   checksum?: string;
+  /** The object store's ETag (S3). */
+  etag?: string;
 }
 
 /** What every entry's `run` receives besides its config. */
