@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "./cli/args.ts";
 import { convertSpec } from "./cli/convert.ts";
 import { describeFields } from "./cli/list.ts";
+import { loadHighWater, saveHighWater } from "./cli/state.ts";
 import { userMessage } from "./etl/errors.ts";
 import { EXTRACTORS } from "./etl/extract/mod.ts";
 import { FORMATS } from "./etl/format/mod.ts";
@@ -16,6 +17,7 @@ import { TRANSFORMERS } from "./etl/transform/mod.ts";
 
 const USAGE = `Usage:
   deno task etl run <pipeline.json> [--input-root DIR] [--output-root DIR]
+      [--state FILE] [--allow-private-network]
   deno task etl convert <input.csv|.json|.ndjson> --to fhir-patient|fhir-immunization|normalized
       [--preset synthea|generic] --format ndjson|json|csv|sql|parquet --out <path>
   deno task etl list`;
@@ -50,7 +52,8 @@ function report(result: RunResult): number {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, options } = parseArgs(argv);
+  const { positionals, options } = parseArgs(argv, ["allow-private-network"]);
+  const allowPrivateNetwork = options.get("allow-private-network") === true;
   const [command, target] = positionals;
   const opt = (name: string) => {
     const v = options.get(name);
@@ -82,13 +85,26 @@ async function main(argv: string[]): Promise<number> {
       console.error(`Cannot read the pipeline "${target}": ${userMessage(err)}`);
       return 2;
     }
-    return report(
-      await runPipeline(spec, {
+    const statePath = opt("state");
+    const name = (spec as { name?: unknown })?.name;
+    const pipeline = typeof name === "string" ? name : "pipeline";
+    try {
+      const since = statePath ? await loadHighWater(statePath, pipeline) : undefined;
+      const result = await runPipeline(spec, {
         inputRoot: resolve(opt("input-root") ?? "."),
         outputRoot: resolve(opt("output-root") ?? "out"),
         onProgress: progressPrinter(),
-      }),
-    );
+        allowPrivateNetwork,
+        since,
+      });
+      if (statePath && result.status === "succeeded" && result.highWater !== undefined) {
+        await saveHighWater(statePath, pipeline, result.highWater, new Date(result.finishedAt));
+      }
+      return report(result);
+    } catch (err) {
+      console.error(userMessage(err));
+      return 2;
+    }
   }
   if (command === "convert" && target) {
     const to = opt("to");
@@ -107,7 +123,12 @@ async function main(argv: string[]): Promise<number> {
         preset: opt("preset"),
       });
       return report(
-        await runPipeline(spec, { inputRoot, outputRoot, onProgress: progressPrinter() }),
+        await runPipeline(spec, {
+          inputRoot,
+          outputRoot,
+          onProgress: progressPrinter(),
+          allowPrivateNetwork,
+        }),
       );
     } catch (err) {
       console.error(userMessage(err));

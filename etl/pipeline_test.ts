@@ -212,3 +212,18 @@ Deno.test("runPipeline names an unknown FHIR mapping column with its full path",
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("runPipeline asks for an output format when a file repository has none", async () => {
+  const dir = await tempDir({ "in.csv": "id\n1\n" });
+  try {
+    const { output: _omit, ...noOutput } = spec();
+    const result = await runPipeline(noOutput, { inputRoot: dir, outputRoot: dir });
+    assert.equal(result.status, "failed");
+    assert.match(
+      result.error ?? "",
+      /output: the files repository needs an output format; choose one of csv, sql, json, ndjson, parquet/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
