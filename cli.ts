@@ -8,6 +8,7 @@ import { parseArgs } from "./cli/args.ts";
 import { convertSpec } from "./cli/convert.ts";
 import { describeFields } from "./cli/list.ts";
 import { loadHighWater, saveHighWater } from "./cli/state.ts";
+import { connectionContext, listCatalog, testConnection } from "./etl/connections.ts";
 import { userMessage } from "./etl/errors.ts";
 import { EXTRACTORS } from "./etl/extract/mod.ts";
 import { FORMATS } from "./etl/format/mod.ts";
@@ -20,6 +21,8 @@ const USAGE = `Usage:
       [--state FILE] [--allow-private-network]
   deno task etl convert <input.csv|.json|.ndjson> --to fhir-patient|fhir-immunization|normalized
       [--preset synthea|generic] --format ndjson|json|csv|sql|parquet --out <path>
+  deno task etl test <pipeline.json> [--allow-private-network]     test the source and repository connections
+  deno task etl tables <pipeline.json> [--allow-private-network]   list the tables the source can read
   deno task etl list`;
 
 function progressPrinter(): (p: Progress) => void {
@@ -76,6 +79,28 @@ async function main(argv: string[]): Promise<number> {
       2,
     ));
     return 0;
+  }
+  if ((command === "test" || command === "tables") && target) {
+    let spec: { source?: Record<string, unknown>; repository?: Record<string, unknown> };
+    try {
+      spec = JSON.parse(await Deno.readTextFile(target));
+    } catch (err) {
+      console.error(`Cannot read the pipeline "${target}": ${userMessage(err)}`);
+      return 2;
+    }
+    const ctx = connectionContext({ allowPrivateNetwork });
+    if (command === "tables") {
+      const answer = await listCatalog(spec.source ?? {}, ctx);
+      console.log(JSON.stringify(answer, null, 2));
+      if (!answer.ok) console.error(`FAILED: ${answer.message}`);
+      return answer.ok ? 0 : 1;
+    }
+    const source = await testConnection("source", spec.source ?? {}, ctx);
+    const repository = await testConnection("repository", spec.repository ?? {}, ctx);
+    console.error(`source: ${source.ok ? "OK" : "FAILED"}: ${source.message}`);
+    console.error(`repository: ${repository.ok ? "OK" : "FAILED"}: ${repository.message}`);
+    console.log(JSON.stringify({ source, repository }, null, 2));
+    return source.ok && repository.ok ? 0 : 1;
   }
   if (command === "run" && target) {
     let spec: unknown;

@@ -154,7 +154,11 @@ export async function runPipeline(raw: unknown, options: RunOptions): Promise<Ru
       options.onProgress?.({ counts: tally.counts(), cursor: batch.cursor });
     }
     const counts = tally.counts();
-    if (counts.read === 0) {
+    if (counts.read === 0 && options.since !== undefined) {
+      warnings.push(
+        `No new rows since the last successful run (high-water mark ${options.since}); nothing changed in the ${plan.source.entry.title.toLowerCase()}`,
+      );
+    } else if (counts.read === 0) {
       warnings.push(
         `No rows were read from the ${plan.source.entry.title.toLowerCase()}: check that it holds data rows under its header`,
       );
