@@ -8,6 +8,7 @@
  * which is why the server records each request it answered.
  * @module
  */
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { join } from "node:path";
 import S3rver from "s3rver";
@@ -18,6 +19,14 @@ export interface RecordedRequest {
   /** Path and query, e.g. `/bucket/key?uploadId=…`. */
   url: string;
   status: number;
+}
+
+/** An object read back from the server. */
+export interface StoredObject {
+  bytes: Uint8Array;
+  /** Without the quotes S3 puts around it. */
+  etag?: string;
+  contentType?: string;
 }
 
 /** A running test S3 server. */
@@ -33,6 +42,8 @@ export interface TestS3Server {
   secretAccessKey: string;
   /** Every request answered so far, in order. */
   requests: RecordedRequest[];
+  /** The object under `key` read back with GetObject; undefined when there is none. */
+  getObject(key: string): Promise<StoredObject | undefined>;
   /** Part files of multipart uploads that were neither completed nor aborted. */
   pendingUploadFiles(): Promise<string[]>;
   /** Stop the server and delete its folder. */
@@ -73,6 +84,24 @@ export async function startTestS3Server(bucket = "test-bucket"): Promise<TestS3S
     accessKeyId: "S3RVER",
     secretAccessKey: "S3RVER",
     requests,
+    async getObject(key) {
+      const client = new S3Client({
+        region: "us-east-1",
+        endpoint: `http://127.0.0.1:${port}`,
+        forcePathStyle: true,
+        credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+      });
+      try {
+        const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const bytes = await got.Body!.transformToByteArray();
+        return { bytes, etag: got.ETag?.replaceAll('"', ""), contentType: got.ContentType };
+      } catch (err) {
+        if ((err as Error).name === "NoSuchKey") return undefined;
+        throw err;
+      } finally {
+        client.destroy();
+      }
+    },
     async pendingUploadFiles() {
       const files: string[] = [];
       try {

@@ -5,9 +5,10 @@
 import { createRegistry } from "../registry.ts";
 import type { Loader } from "../types.ts";
 import { fileLoader } from "./file.ts";
+import { s3Loader } from "./s3.ts";
 
 /** Every repository, in the order the dashboard offers them. */
-export const LOADERS: readonly Loader[] = [fileLoader];
+export const LOADERS: readonly Loader[] = [fileLoader, s3Loader];
 
 /** Repositories by `type`. */
 export const loaders = createRegistry("loader", LOADERS);

@@ -1,0 +1,122 @@
+/**
+ * The open output of the S3 repository: encoded bytes stream into a lib-storage upload as the
+ * run writes. Small outputs become one PutObject at commit; large ones a multipart upload that
+ * is completed at commit. Until then no object exists under the key, and abort cancels the
+ * multipart upload so no parts are left behind.
+ * @module
+ */
+import {
+  AbortMultipartUploadCommand,
+  type CompleteMultipartUploadCommandOutput,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { ConfigError } from "../errors.ts";
+import type { Format, LoadTarget, Sink } from "../types.ts";
+import { UploadBody } from "./_s3_body.ts";
+import { type S3Config, whereOf } from "./_s3_config.ts";
+import { s3Failure } from "./_s3_errors.ts";
+
+/** Parts uploading at once: memory use is about (this + 1) parts. */
+const PARTS_IN_FLIGHT = 2;
+
+/** Why the body stream stopped when the run aborts. */
+class UploadCancelled extends Error {
+  override name = "UploadCancelled";
+}
+
+/** Start the upload of `key` and return the sink that feeds it. The sink destroys `client`. */
+export function openS3Sink(
+  client: S3Client,
+  config: S3Config,
+  key: string,
+  format: Format,
+  target: LoadTarget,
+): Sink {
+  const object = `s3://${config.bucket}/${key}`;
+  const where = whereOf(config, object);
+  const encoder = format.create(target.formatConfig, target.schema, { table: target.name });
+  const body = new UploadBody();
+  const sse = config.serverSideEncryption === "none" ? undefined : config.serverSideEncryption;
+  const upload = new Upload({
+    client,
+    queueSize: PARTS_IN_FLIGHT,
+    partSize: config.partSizeMB * 1024 * 1024,
+    // We abort the multipart upload ourselves, so abort() can wait for it and report a failure.
+    leavePartsOnError: true,
+    params: {
+      Bucket: config.bucket,
+      Key: key,
+      Body: body.stream,
+      ContentType: format.contentType,
+      ServerSideEncryption: sse,
+      SSEKMSKeyId: sse === "aws:kms" ? config.kmsKeyId : undefined,
+    },
+  });
+  let failure: unknown;
+  let result: CompleteMultipartUploadCommandOutput | undefined;
+  const settled = upload.done().then((r) => void (result = r), (err) => void (failure = err));
+  let state: "open" | "committed" | "aborted" = "open";
+  let records = 0;
+
+  const put = async (bytes: Uint8Array) => {
+    if (state !== "open") throw new ConfigError(`The upload to ${object} is already finished`);
+    await body.push(bytes, settled);
+    if (failure !== undefined) throw s3Failure(failure, where);
+  };
+  const cancel = async () => {
+    body.fail(new UploadCancelled("The run was aborted"));
+    await settled;
+    try {
+      if (upload.uploadId && result === undefined) {
+        await client.send(
+          new AbortMultipartUploadCommand({
+            Bucket: config.bucket,
+            Key: key,
+            UploadId: upload.uploadId,
+          }),
+        );
+      }
+    } finally {
+      client.destroy();
+    }
+  };
+
+  return {
+    async write(batch) {
+      await put(await encoder.encode(batch.rows));
+      records += batch.rows.length;
+    },
+    async commit() {
+      await put(await encoder.end());
+      body.end();
+      await settled;
+      if (result === undefined) {
+        state = "aborted";
+        await cancel().catch(() => {});
+        throw s3Failure(failure, where);
+      }
+      state = "committed";
+      client.destroy();
+      return {
+        records,
+        bytes: body.bytes,
+        location: object,
+        checksum: body.checksum(),
+        etag: result.ETag?.replace(/^"|"$/g, ""),
+      };
+    },
+    async abort() {
+      if (state !== "open") return;
+      state = "aborted";
+      try {
+        await cancel();
+      } catch (err) {
+        const reason = s3Failure(err, where);
+        reason.message =
+          `Could not cancel the unfinished upload to ${object}, so its parts stay in the bucket until removed (a lifecycle rule for incomplete multipart uploads does that): ${reason.message}`;
+        throw reason;
+      }
+    },
+  };
+}

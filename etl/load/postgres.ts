@@ -1,0 +1,117 @@
+/**
+ * The PostgreSQL repository: each batch goes into an UNLOGGED staging table of the run with
+ * `COPY … FROM STDIN`; commit publishes in one transaction (create the table when missing,
+ * append, replace or upsert) and drops the staging table; abort only drops the staging table.
+ * The target table is therefore either exactly as before or holds this run's rows, and an
+ * upsert run repeated leaves the same rows, not twice as many. FHIR resources land in a jsonb
+ * column (`resource->>'gender'` works in SQL).
+ * @module
+ */
+import { z } from "zod";
+import { defineLoader } from "../define.ts";
+import { ConfigError } from "../errors.ts";
+import { DbConnection, DbLoadFields } from "../db/options.ts";
+import { checkPostgres, openPostgres } from "../db/postgres_client.ts";
+import { copyRows } from "../db/_pg_copy.ts";
+import { createStaging, publish, stagingName } from "../db/_pg_merge.ts";
+import { quoteIdent } from "../db/_pg_sql.ts";
+
+/** Config of the PostgreSQL repository. */
+export const PostgresLoadConfig = DbConnection.extend(DbLoadFields).refine(
+  (config) => config.mode !== "upsert" || (config.key?.length ?? 0) > 0,
+  {
+    path: ["key"],
+    message:
+      'mode "upsert" needs the key column(s) that identify a row (FHIR resources: ["id"]); without a key it would not know which rows to update',
+  },
+);
+
+/** A parsed PostgreSQL repository config. */
+export type PostgresLoadConfig = z.output<typeof PostgresLoadConfig>;
+
+/** The PostgreSQL repository. */
+export const postgresLoader = defineLoader({
+  type: "postgres",
+  title: "PostgreSQL table",
+  description:
+    "A table of a PostgreSQL database (created when missing): rows are appended, replace the table's rows, or upsert by key, all at once when the run succeeds",
+  config: PostgresLoadConfig,
+  secrets: ["password"],
+  needsFormat: false,
+  test: checkPostgres,
+  async open(ctx, config, target) {
+    const key = config.key ?? [];
+    if (config.mode === "upsert" && key.length === 0) {
+      throw new ConfigError(
+        'mode "upsert" needs a key: the run was refused rather than guess which rows to update',
+      );
+    }
+    const columns = target.schema.columns;
+    if (columns.length === 0) {
+      throw new ConfigError(`There are no columns to write into table "${config.table}"`);
+    }
+    const names = columns.map((c) => c.name);
+    const unknown = key.filter((k) => !names.includes(k));
+    if (unknown.length) {
+      throw new ConfigError(
+        `The key column(s) ${
+          unknown.map((k) => `"${k}"`).join(", ")
+        } are not in the data; its columns are ${names.join(", ")}`,
+      );
+    }
+    const json = columns.map((c) => c.type === "json" || c.name === target.schema.resource);
+    const where = { table: config.table, action: "write" as const };
+    const stage = stagingName(ctx.ids.run, config.table);
+    const session = await openPostgres(ctx, config);
+    const { sql } = session;
+    let records = 0;
+    let closed = false;
+    const finish = async () => {
+      if (closed) return;
+      closed = true;
+      await sql.unsafe(`DROP TABLE IF EXISTS ${quoteIdent(stage)}`).catch(() => {});
+      await session.close();
+    };
+    try {
+      await createStaging(sql, stage, names);
+    } catch (err) {
+      await session.close();
+      throw session.fail(err, where);
+    }
+    return {
+      async write(batch) {
+        if (closed) throw new ConfigError("This output was already committed or aborted");
+        if (batch.rows.length === 0) return;
+        try {
+          await copyRows(sql, stage, names, json, batch.rows, batch.refs);
+        } catch (err) {
+          throw session.fail(err, where);
+        }
+        records += batch.rows.length;
+      },
+      async commit() {
+        if (closed) throw new ConfigError("This output was already committed or aborted");
+        try {
+          await sql.unsafe("BEGIN");
+          await publish(sql, {
+            table: config.table,
+            stage,
+            columns,
+            resource: target.schema.resource,
+            mode: config.mode,
+            key,
+          });
+          await sql.unsafe("COMMIT");
+        } catch (err) {
+          await sql.unsafe("ROLLBACK").catch(() => {});
+          await finish();
+          throw session.fail(err, where);
+        }
+        closed = true;
+        await session.close();
+        return { records, bytes: 0, location: config.table };
+      },
+      abort: finish,
+    };
+  },
+});
