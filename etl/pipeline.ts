@@ -142,6 +142,7 @@ export async function runPipeline(raw: unknown, options: RunOptions): Promise<Ru
       since: options.since,
     });
     let highWater = options.since;
+    let lastCursor: Cursor | undefined;
     for await (const batch of batches) {
       if (ctx.signal.aborted) throw new ConfigError("The run was cancelled");
       tally.addRead(batch.rows.length + (batch.rejected?.length ?? 0));
@@ -151,6 +152,7 @@ export async function runPipeline(raw: unknown, options: RunOptions): Promise<Ru
       if (tally.rejected > maxRejected) throw new TooManyRejected();
       await sink.write(out);
       if (batch.highWater !== undefined) highWater = batch.highWater;
+      lastCursor = batch.cursor;
       options.onProgress?.({ counts: tally.counts(), cursor: batch.cursor });
     }
     const counts = tally.counts();
@@ -161,6 +163,11 @@ export async function runPipeline(raw: unknown, options: RunOptions): Promise<Ru
     } else if (counts.read === 0) {
       warnings.push(
         `No rows were read from the ${plan.source.entry.title.toLowerCase()}: check that it holds data rows under its header`,
+      );
+    }
+    if (lastCursor?.stoppedAtPageLimit === true) {
+      warnings.push(
+        `Stopped after ${lastCursor.pages} pages, the limit set in maxPages: the API has more records. Raise or remove maxPages to read them all.`,
       );
     }
     const output = await sink.commit();

@@ -34,13 +34,38 @@ function isBlockedV4(ip: string): boolean {
   });
 }
 
+/** The eight 16-bit groups of a valid IPv6 address (zone dropped, dotted IPv4 tail expanded). */
+function v6Groups(ip: string): number[] {
+  let text = ip.toLowerCase().replace(/%.*$/, "");
+  const dotted = text.match(/^(.*:)(\d+\.\d+\.\d+\.\d+)$/);
+  if (dotted) {
+    const n = v4Number(dotted[2]);
+    text = `${dotted[1]}${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+  }
+  const [head, tail] = text.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const fill = tail === undefined ? 0 : Math.max(0, 8 - left.length - right.length);
+  return [...left, ...Array(fill).fill("0"), ...right].map((h) => parseInt(h, 16));
+}
+
 function isBlockedV6(ip: string): boolean {
-  const low = ip.toLowerCase();
-  if (low === "::" || low === "::1") return true;
-  const mapped = low.match(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/);
-  if (mapped) return isBlockedV4(mapped[1]);
-  // fc00::/7 unique local, fe80::/10 link-local, ff00::/8 multicast.
-  return /^f[cd]/.test(low) || /^fe[89ab]/.test(low) || /^ff/.test(low);
+  const g = v6Groups(ip);
+  if (g.length !== 8 || g.some(Number.isNaN)) return true;
+  const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
+  const v4 = (i: number) => `${g[i] >> 8}.${g[i] & 255}.${g[i + 1] >> 8}.${g[i + 1] & 255}`;
+  // The URL parser writes ::ffff:127.0.0.1 as ::ffff:7f00:1, and v4 can hide in other v6
+  // forms too: check the embedded address of mapped, compatible, NAT64 and 6to4 forms.
+  if (zeros(0, 7) && g[7] <= 1) return true; // :: unspecified, ::1 loopback
+  if (zeros(0, 5) && g[5] === 0xffff) return isBlockedV4(v4(6)); // ::ffff:0:0/96 mapped
+  if (zeros(0, 4) && g[4] === 0xffff && g[5] === 0) return isBlockedV4(v4(6)); // SIIT
+  if (zeros(0, 6)) return isBlockedV4(v4(6)); // ::/96 IPv4-compatible (deprecated)
+  if (g[0] === 0x64 && g[1] === 0xff9b) return zeros(2, 6) ? isBlockedV4(v4(6)) : true; // NAT64
+  if (g[0] === 0x2002) return isBlockedV4(v4(1)); // 6to4
+  if (g[0] === 0x2001 && (g[1] === 0 || g[1] === 0xdb8)) return true; // Teredo, documentation
+  if (g[0] === 0x100 && zeros(1, 4)) return true; // 100::/64 discard
+  // fc00::/7 unique local, fe80::/10 link-local, fec0::/10 site-local, ff00::/8 multicast.
+  return (g[0] & 0xfe00) === 0xfc00 || (g[0] & 0xff80) === 0xfe80 || (g[0] & 0xff00) === 0xff00;
 }
 
 /** Whether an IP address (v4 or v6) is private, loopback, link-local or otherwise special. */
