@@ -12,6 +12,7 @@ import { hashId, isFhirId, patientId } from "./ids.ts";
 import { ROUTE_MAP, ROUTES, SITE_MAP, SITES, STATUS_MAP } from "./terminology.ts";
 import { createValueMap } from "./value_map.ts";
 import { conceptsByCode } from "./parts.ts";
+import { shareJson } from "../etl/format/json_bytes.ts";
 import { cellBoolean, cellText, freezeObjects, NO_COLUMN } from "./values.ts";
 
 /** A mapped Immunization row: key fields for tables, and the resource. */
@@ -75,7 +76,7 @@ export function createImmunizationMapper(
       : `${path}: missing (column "${String(key)}" is empty)`;
 
   // Rows usually come grouped by patient: remember the last patient's id.
-  let lastKey = "", lastPid = "";
+  let lastKey = "", lastPid = "", lastReference = "";
   return (input) => {
     const row = input as Record<PropertyKey, unknown>;
     const patientKey = cellText(row[patientCol]);
@@ -108,6 +109,7 @@ export function createImmunizationMapper(
     if (patientKey !== lastKey) {
       lastPid = patientId(patientKey);
       lastKey = patientKey;
+      lastReference = `Patient/${lastPid}`;
     }
     const pid = lastPid;
     const rawId = cellText(row[idCol]);
@@ -121,7 +123,7 @@ export function createImmunizationMapper(
     else {
       let c = shared.get(code);
       if (c === undefined) {
-        c = freezeObjects(vaccineConcept(code, undefined));
+        c = shareJson(freezeObjects(vaccineConcept(code, undefined)));
         if (shared.size < 1024) shared.set(code, c);
       }
       vaccineCode = c;
@@ -131,7 +133,7 @@ export function createImmunizationMapper(
       id,
       status,
       vaccineCode,
-      patient: { reference: `Patient/${pid}` },
+      patient: { reference: lastReference },
       occurrenceDateTime: occurrence,
       primarySource,
     };

@@ -71,8 +71,24 @@ function writeThree(c: number, p: number): number {
  * ```
  */
 export function uuidV5(namespace: Uint8Array, name: string): string {
+  forget();
   buf.set(namespace, 0);
-  return digest(writeUtf8(name, 16));
+  return digest(writeUtf8(name, 16), 0);
+}
+
+// What the last uuidV5Parts() call left in `buf`: its namespace, separator, parts and where each
+// part's bytes end. Ids are made row by row with the same leading parts (type, patient id), so
+// those bytes are written once, and when they fill SHA-1's first 64-byte block its result is
+// kept too: an Immunization id then costs one compression instead of two.
+let lastNamespace: Uint8Array | undefined;
+let lastSeparator = "";
+const lastParts: string[] = [];
+const lastEnds: number[] = [];
+
+function forget(): void {
+  lastNamespace = undefined;
+  lastParts.length = 0;
+  firstBlockKept = false;
 }
 
 /**
@@ -88,17 +104,38 @@ export function uuidV5Parts(
   parts: readonly string[],
   separator: string,
 ): string {
-  buf.set(namespace, 0);
-  let p = 16;
-  for (let i = 0; i < parts.length; i++) {
+  let same = 0;
+  if (namespace === lastNamespace && separator === lastSeparator) {
+    const n = Math.min(parts.length, lastParts.length);
+    while (same < n && parts[same] === lastParts[same]) same++;
+  } else {
+    forget();
+    buf.set(namespace, 0);
+    lastNamespace = namespace;
+    lastSeparator = separator;
+  }
+  let p = same === 0 ? 16 : lastEnds[same - 1];
+  const unchanged = p;
+  for (let i = same; i < parts.length; i++) {
     if (i > 0) p = writeUtf8(separator, p);
     p = writeUtf8(parts[i], p);
+    lastParts[i] = parts[i];
+    lastEnds[i] = p;
   }
-  return digest(p);
+  lastParts.length = parts.length;
+  lastEnds.length = parts.length;
+  return digest(p, unchanged);
 }
 
-/** SHA-1 of the `len` bytes in `buf`, formatted as a version-5 UUID. */
-function digest(len: number): string {
+// SHA-1 state after the first block of the last message longer than one block.
+let firstBlockKept = false;
+let k0 = 0, k1 = 0, k2 = 0, k3 = 0, k4 = 0;
+
+/**
+ * SHA-1 of the `len` bytes in `buf`, formatted as a version-5 UUID. The first `unchanged` bytes
+ * are those of the previous call: when they cover the first block, its kept state is reused.
+ */
+function digest(len: number, unchanged: number): string {
   const total = ((len + 8) >> 6) * 64 + 64;
   const bb = buf, w = W;
   bb[len] = 0x80;
@@ -113,7 +150,12 @@ function digest(len: number): string {
     h2 = 0x98badcfe | 0,
     h3 = 0x10325476,
     h4 = 0xc3d2e1f0 | 0;
-  for (let off = 0; off < total; off += 64) {
+  let off = 0;
+  if (total > 64 && unchanged >= 64 && firstBlockKept) {
+    h0 = k0, h1 = k1, h2 = k2, h3 = k3, h4 = k4;
+    off = 64;
+  }
+  for (; off < total; off += 64) {
     for (let t = 0; t < 16; t++) {
       const q = off + t * 4;
       w[t] = (bb[q] << 24) | (bb[q + 1] << 16) | (bb[q + 2] << 8) | bb[q + 3];
@@ -169,6 +211,11 @@ function digest(len: number): string {
     h2 = (h2 + c) | 0;
     h3 = (h3 + d) | 0;
     h4 = (h4 + e) | 0;
+    if (off === 0) {
+      // Padding wrote past `len` only: a longer message keeps its first block intact.
+      firstBlockKept = total > 64;
+      k0 = h0, k1 = h1, k2 = h2, k3 = h3, k4 = h4;
+    }
   }
   // Version 5 in the high nibble of byte 6, RFC variant in the top bits of byte 8.
   h1 = (h1 & ~0xf000) | 0x5000;
@@ -183,7 +230,46 @@ function digest(len: number): string {
   out[23] = 45;
   hex(h2, 24, 4);
   hex(h3, 28, 8);
-  return String.fromCharCode.apply(null, out as unknown as number[]);
+  // 36 arguments: about 2× faster than fromCharCode.apply() over the array.
+  const o = out;
+  return String.fromCharCode(
+    o[0],
+    o[1],
+    o[2],
+    o[3],
+    o[4],
+    o[5],
+    o[6],
+    o[7],
+    o[8],
+    o[9],
+    o[10],
+    o[11],
+    o[12],
+    o[13],
+    o[14],
+    o[15],
+    o[16],
+    o[17],
+    o[18],
+    o[19],
+    o[20],
+    o[21],
+    o[22],
+    o[23],
+    o[24],
+    o[25],
+    o[26],
+    o[27],
+    o[28],
+    o[29],
+    o[30],
+    o[31],
+    o[32],
+    o[33],
+    o[34],
+    o[35],
+  );
 }
 
 const HEX_CHARS = new Uint16Array([..."0123456789abcdef"].map((c) => c.charCodeAt(0)));

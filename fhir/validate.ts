@@ -12,6 +12,7 @@ import { CVX_CODES, CVX_SYSTEM } from "./cvx.ts";
 import { fhirDate, fhirDateTime } from "./dates.ts";
 import { isFhirId } from "./ids.ts";
 import { freezeObjects } from "./values.ts";
+import { shareJson } from "../etl/format/json_bytes.ts";
 import {
   type CodeEntry,
   GENDERS,
@@ -63,11 +64,12 @@ const ROUTE_SETS = bySystem(ROUTES);
 const TRUSTED = new WeakSet<object>();
 
 /**
- * Freeze a part that many resources share and let the validators skip it. Only for parts built
- * from this module's code tables; the tests check the same resources without the shortcut.
+ * Freeze a part that many resources share and let the validators skip it (and JSON writers
+ * copy its bytes, see `shareJson`). Only for parts built from this module's code tables; the
+ * tests check the same resources without the shortcut.
  */
 export function trustedPart<T extends object>(part: T): T {
-  TRUSTED.add(freezeObjects(part));
+  TRUSTED.add(shareJson(freezeObjects(part)));
   return part;
 }
 
@@ -226,6 +228,9 @@ export function validatePatient(p: Patient, latest?: string): string | undefined
   return problem === undefined ? undefined : "Patient" + problem;
 }
 
+// Immunizations come grouped by patient, sharing one reference string: check it once.
+let lastGoodReference: string | undefined;
+
 function checkImmunization(im: Immunization, latest: string | undefined): string | undefined {
   if (im.resourceType !== "Immunization") {
     return ".resourceType" + bad("not Immunization", im.resourceType);
@@ -244,8 +249,11 @@ function checkImmunization(im: Immunization, latest: string | undefined): string
     }
   }
   const ref = im.patient?.reference;
-  if (typeof ref !== "string" || !ref.startsWith("Patient/") || !isFhirId(ref.slice(8))) {
-    return ".patient.reference" + bad("not a Patient/<id> reference", ref);
+  if (ref !== lastGoodReference) {
+    if (typeof ref !== "string" || !ref.startsWith("Patient/") || !isFhirId(ref.slice(8))) {
+      return ".patient.reference" + bad("not a Patient/<id> reference", ref);
+    }
+    lastGoodReference = ref;
   }
   const when = im.occurrenceDateTime;
   if (when === undefined && !isText(im.occurrenceString)) {

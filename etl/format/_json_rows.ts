@@ -8,6 +8,7 @@
  */
 import type { ColumnType, Row, Schema } from "../types.ts";
 import { columnsOf, INTEGER_TEXT, parseBoolean } from "./_values.ts";
+import type { JsonBuffer } from "./json_bytes.ts";
 
 type Convert = (value: unknown) => unknown;
 
@@ -50,13 +51,17 @@ const CONVERT: Record<ColumnType, Convert | undefined> = {
 };
 
 /**
- * A function writing one row as a JSON object (or its resource), without a trailing newline.
- * Built from the first rows seen, so a schema without columns still works.
+ * A function appending one row as a JSON object (or its resource) to a {@link JsonBuffer},
+ * without a trailing newline. Built from the first rows seen, so a schema without columns
+ * still works.
  */
-export function rowWriter(schema: Schema, rows: readonly Row[]): (row: Row) => string {
+export function rowWriter(
+  schema: Schema,
+  rows: readonly Row[],
+): (row: Row, out: JsonBuffer) => void {
   if (schema.resource) {
     const key = schema.resource;
-    return (row) => JSON.stringify(json(row[key]));
+    return (row, out) => out.json(json(row[key]));
   }
   const columns = columnsOf(schema, rows);
   const names = columns.map((c) => c.name);
@@ -65,9 +70,9 @@ export function rowWriter(schema: Schema, rows: readonly Row[]): (row: Row) => s
   // about twice as fast as objects built key by key or per-value JSON.stringify.
   const template = Object.fromEntries(names.map((n) => [n, null]));
   const n = names.length;
-  return (row) => {
-    const out: Record<string, unknown> = { ...template };
-    for (let i = 0; i < n; i++) out[names[i]] = converts[i](row[names[i]]);
-    return JSON.stringify(out);
+  return (row, out) => {
+    const obj: Record<string, unknown> = { ...template };
+    for (let i = 0; i < n; i++) obj[names[i]] = converts[i](row[names[i]]);
+    out.text(JSON.stringify(obj));
   };
 }

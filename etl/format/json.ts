@@ -8,7 +8,8 @@ import { z } from "zod";
 import { defineFormat } from "../define.ts";
 import type { Row } from "../types.ts";
 import { rowWriter } from "./_json_rows.ts";
-import { EMPTY, Utf8Buffer } from "./_values.ts";
+import { EMPTY } from "./_values.ts";
+import { JsonBuffer } from "./json_bytes.ts";
 
 /** Config of the JSON format: nothing to choose yet. */
 export const JsonFormatConfig = z.object({});
@@ -23,22 +24,28 @@ export const jsonFormat = defineFormat({
   extension: "json",
   contentType: "application/json",
   create(_config, schema) {
-    const bytes = new Utf8Buffer();
-    let write: ((row: Row) => string) | undefined;
+    const out = new JsonBuffer();
+    let write: ((row: Row, out: JsonBuffer) => void) | undefined;
     return {
       encode(rows) {
         if (rows.length === 0) return EMPTY;
+        out.begin();
         if (!write) {
           write = rowWriter(schema, rows);
-          bytes.append("[\n" + write(rows[0]));
+          out.text("[\n");
         } else {
-          bytes.append(",\n" + write(rows[0]));
+          out.text(",\n");
         }
-        for (let i = 1; i < rows.length; i++) bytes.append(",\n" + write(rows[i]));
-        return bytes.bytes();
+        write(rows[0], out);
+        for (let i = 1; i < rows.length; i++) {
+          out.text(",\n");
+          write(rows[i], out);
+        }
+        return out.bytes();
       },
       end() {
-        return bytes.encode(write ? "\n]" : "[]");
+        out.text(write ? "\n]" : "[]");
+        return out.bytes();
       },
     };
   },

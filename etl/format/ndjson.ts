@@ -7,7 +7,8 @@ import { z } from "zod";
 import { defineFormat } from "../define.ts";
 import type { Row } from "../types.ts";
 import { rowWriter } from "./_json_rows.ts";
-import { EMPTY, Utf8Buffer } from "./_values.ts";
+import { EMPTY } from "./_values.ts";
+import { JsonBuffer } from "./json_bytes.ts";
 
 /** Config of the NDJSON format: nothing to choose yet. */
 export const NdjsonFormatConfig = z.object({});
@@ -22,14 +23,18 @@ export const ndjsonFormat = defineFormat({
   extension: "ndjson",
   contentType: "application/x-ndjson",
   create(_config, schema) {
-    const bytes = new Utf8Buffer();
-    let write: ((row: Row) => string) | undefined;
+    const out = new JsonBuffer();
+    let write: ((row: Row, out: JsonBuffer) => void) | undefined;
     return {
       encode(rows) {
         if (rows.length === 0) return EMPTY;
         write ??= rowWriter(schema, rows);
-        for (const row of rows) bytes.append(write(row) + "\n");
-        return bytes.bytes();
+        out.begin();
+        for (let i = 0; i < rows.length; i++) {
+          write(rows[i], out);
+          out.byte(10);
+        }
+        return out.bytes();
       },
       end: () => EMPTY,
     };
