@@ -4,10 +4,11 @@
  * @module
  */
 import type { RowDataPacket } from "mysql2";
-import type { Column, ColumnType } from "../types.ts";
+import type { Column } from "../types.ts";
 import { SEQ_COLUMN } from "./_load_values.ts";
 import type { TableShape } from "./_load_checks.ts";
 import { type MySqlSession, quoteIdent } from "./mysql_client.ts";
+import { SQL_DIALECTS } from "../format/_sql_dialects.ts";
 
 /**
  * MySQL types of the engine's. Text is LONGTEXT (no length to overflow), but a key column is
@@ -16,15 +17,8 @@ import { type MySqlSession, quoteIdent } from "./mysql_client.ts";
  * format's, so every value up to 35 integer and 30 fraction digits is kept exactly (it reads
  * back zero-padded to 30 places). Date-times are DATETIME(6) in UTC.
  */
-const TYPES: Record<ColumnType, string> = {
-  string: "LONGTEXT",
-  integer: "BIGINT",
-  decimal: "DECIMAL(65,30)",
-  boolean: "BOOLEAN",
-  date: "DATE",
-  datetime: "DATETIME(6)",
-  json: "JSON",
-};
+// The same column types as the SQL export's MySQL dialect, so both outputs agree.
+const TYPES = SQL_DIALECTS.mysql.types;
 
 const KEY_TEXT = "VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
 

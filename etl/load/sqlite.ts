@@ -17,7 +17,7 @@ import { z } from "zod";
 import { defineLoader } from "../define.ts";
 import { ConfigError } from "../errors.ts";
 import { resolveInside } from "../paths.ts";
-import type { Batch, Column, ColumnType } from "../types.ts";
+import type { Batch, Column } from "../types.ts";
 import { DbLoadFields } from "../db/options.ts";
 import { assertKeyColumns, assertTableFits } from "../db/_load_checks.ts";
 import {
@@ -31,6 +31,7 @@ import {
   stageName,
 } from "../db/_load_values.ts";
 import { moveSql, quoteSqlite, sqliteError, sqliteShape } from "../db/_load_sqlite.ts";
+import { SQL_DIALECTS } from "../format/_sql_dialects.ts";
 
 /** Config of the SQLite repository. */
 export const SqliteLoadConfig = z.object({
@@ -56,16 +57,8 @@ export const SqliteLoadConfig = z.object({
 /** A parsed SQLite repository config. */
 export type SqliteLoadConfig = z.output<typeof SqliteLoadConfig>;
 
-const TYPES: Record<ColumnType, string> = {
-  string: "TEXT",
-  integer: "INTEGER",
-  // TEXT affinity: NUMERIC would turn "0.10" into the float 0.1 and cut long decimals.
-  decimal: "TEXT",
-  boolean: "INTEGER",
-  date: "TEXT",
-  datetime: "TEXT",
-  json: "TEXT",
-};
+// The same column types as the SQL export's SQLite dialect, so both outputs agree.
+const TYPES = SQL_DIALECTS.sqlite.types;
 
 function columnDefs(columns: readonly Column[], key: readonly string[]): string[] {
   const keyed = new Set(key.map((k) => k.toLowerCase()));
