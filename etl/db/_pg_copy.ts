@@ -1,7 +1,7 @@
 /**
  * Rows into a table with `COPY … FROM STDIN` (text format) through postgres.js `.writable()`.
- * Every value travels as text (the repository's staging table has text columns and casts at
- * commit), so the only thing that can go wrong on the way is the connection.
+ * Every value travels as text and the server parses it into the column's type, so a value the
+ * column cannot take is refused by the server, which names its line: the error names the row.
  * @module
  */
 import { once } from "node:events";
@@ -54,17 +54,54 @@ function refLabel(ref: SourceRef | undefined): string {
   return `the row of ${ref.source}${at ? ` at ${at}` : ""}`;
 }
 
+const CHUNK = 1 << 20;
+
 /**
- * Write rows into `table (columns)` with one COPY; `json` marks columns whose values are JSON.
- * Throws a ConfigError for a NUL character (PostgreSQL text cannot hold one) and the server's
- * error if the COPY fails.
+ * Rows as COPY text, in chunks of about 1 MiB; `json` marks columns whose values are JSON.
+ * Throws a ConfigError for a NUL character (PostgreSQL text cannot hold one), before anything
+ * is sent.
  */
-export async function copyRows(
-  sql: Sql,
-  table: string,
+export function encodeRows(
   columns: readonly string[],
   json: readonly boolean[],
   rows: readonly Row[],
+  refs: readonly SourceRef[],
+): string[] {
+  const chunks: string[] = [];
+  let chunk = "";
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    for (let c = 0; c < columns.length; c++) {
+      const text = pgText(row[columns[c]], json[c]);
+      if (text !== null && text.includes("\0")) {
+        throw new ConfigError(
+          `The value of "${columns[c]}" in ${
+            refLabel(refs[r])
+          } holds a NUL character, which PostgreSQL cannot store: remove it from the data`,
+        );
+      }
+      chunk += (c === 0 ? "" : "\t") + copyField(text);
+    }
+    chunk += "\n";
+    if (chunk.length >= CHUNK) {
+      chunks.push(chunk);
+      chunk = "";
+    }
+  }
+  if (chunk !== "") chunks.push(chunk);
+  return chunks;
+}
+
+/**
+ * Send encoded rows into `table (columns)` with one COPY; resolves when the server has stored
+ * them all. Throws the server's error, with `row` naming the refused row of `refs` when the
+ * server says which line it was.
+ */
+export async function sendRows(
+  sql: Sql,
+  table: string,
+  columns: readonly string[],
+  chunks: readonly string[],
   refs: readonly SourceRef[],
 ): Promise<void> {
   const query = sql.unsafe(
@@ -81,33 +118,44 @@ export async function copyRows(
   const until = <T>(p: Promise<T>) => Promise.race([p, failure]);
   const finished = once(stream, "finish");
   finished.catch(() => {});
-  let chunk = "";
   try {
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r];
-      let line = "";
-      for (let c = 0; c < columns.length; c++) {
-        const text = pgText(row[columns[c]], json[c]);
-        if (text !== null && text.includes("\0")) {
-          throw new ConfigError(
-            `The value of "${columns[c]}" in ${
-              refLabel(refs[r])
-            } holds a NUL character, which PostgreSQL cannot store: remove it from the data`,
-          );
-        }
-        line += (c === 0 ? "" : "\t") + copyField(text);
-      }
-      chunk += line + "\n";
-      if (chunk.length >= 1 << 20) {
-        if (!stream.write(chunk)) await until(once(stream, "drain"));
-        chunk = "";
-      }
+    for (const chunk of chunks) {
+      if (!stream.write(chunk)) await until(once(stream, "drain"));
     }
+    stream.end();
+    await until(finished);
   } catch (err) {
-    stream.destroy(err as Error);
-    await until(finished).catch(() => {});
-    throw err;
+    throw withRow(err, columns, refs);
   }
-  stream.end(chunk);
-  await until(finished);
+}
+
+/**
+ * Write rows into `table (columns)` with one COPY: `encodeRows` then `sendRows`, with their
+ * errors.
+ */
+export async function copyRows(
+  sql: Sql,
+  table: string,
+  columns: readonly string[],
+  json: readonly boolean[],
+  rows: readonly Row[],
+  refs: readonly SourceRef[],
+): Promise<void> {
+  await sendRows(sql, table, columns, encodeRows(columns, json, rows, refs), refs);
+}
+
+const COPY_WHERE = /^COPY [^\n]*?, line (\d+)(?:, column ([^:\n]+))?/;
+
+/**
+ * The server names the refused value by COPY line (one line per row here) and column: say
+ * which row of the source that is, as `row` on the error.
+ */
+function withRow(err: unknown, columns: readonly string[], refs: readonly SourceRef[]): unknown {
+  const where = (err as { where?: unknown })?.where;
+  const m = typeof where === "string" ? COPY_WHERE.exec(where) : null;
+  if (!m) return err;
+  const index = Number(m[1]) - 1;
+  if (index >= refs.length) return err;
+  const column = m[2] !== undefined && columns.includes(m[2]) ? `column "${m[2]}" of ` : "";
+  return Object.assign(err as object, { row: `${column}${refLabel(refs[index])}` });
 }

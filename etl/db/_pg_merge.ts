@@ -1,13 +1,12 @@
 /**
- * The PostgreSQL repository's SQL: a text staging table per run, and the publish step that runs
- * in one transaction — create the target when missing, check an existing one, then append,
- * replace or upsert from the staging table with casts to the target's real column types.
+ * The PostgreSQL repository's SQL: a staging table per run with the target's column types, and
+ * the publish step that runs in one transaction — create the target when missing, check an
+ * existing one, then append, replace or upsert from the staging table.
  * @module
  */
-import { ConfigError } from "../errors.ts";
-import type { Column, ColumnType } from "../types.ts";
 import type { Sql } from "./postgres_client.ts";
 import { quoteIdent, quoteName } from "./_pg_sql.ts";
+import { inspectTarget, newTableTypes, type Target } from "./_pg_target.ts";
 
 /** The column that keeps the staging rows' arrival order (the last of equal keys wins). */
 export const SEQUENCE_COLUMN = "_pyxgen_seq";
@@ -25,62 +24,28 @@ export function stagingName(runId: string, table: string): string {
 }
 
 /**
- * Column types of a table the repository creates. `datetime` is `timestamptz`: the engine's
- * date-times carry their offset (`…Z`, `…+02:00`), which `timestamp` would silently drop;
- * values without an offset are read as UTC (the session's time zone).
+ * Drop any leftover staging table of this run and create it empty, UNLOGGED, with the given
+ * column types (the target's, so COPY already parses and checks every value).
  */
-export const PG_TYPES: Record<ColumnType, string> = {
-  string: "text",
-  integer: "bigint",
-  decimal: "numeric",
-  boolean: "boolean",
-  date: "date",
-  datetime: "timestamptz",
-  json: "jsonb",
-};
-
-/** Drop any leftover staging table of this run and create it empty: text columns. */
-export async function createStaging(sql: Sql, stage: string, columns: readonly string[]) {
+export async function createStaging(
+  sql: Sql,
+  stage: string,
+  columns: readonly string[],
+  types: readonly string[],
+) {
   await sql.unsafe(`DROP TABLE IF EXISTS ${quoteIdent(stage)}`);
-  const defs = columns.map((name) => `${quoteName(name)} text`);
+  const defs = columns.map((name, i) => `${quoteName(name)} ${types[i]}`);
   defs.push(`${SEQUENCE_COLUMN} bigint GENERATED ALWAYS AS IDENTITY`);
   await sql.unsafe(`CREATE UNLOGGED TABLE ${quoteIdent(stage)} (${defs.join(", ")})`);
 }
 
 /** What to publish, and how. */
-export interface Publish {
-  table: string;
+export interface Publish extends Target {
   stage: string;
-  columns: readonly Column[];
-  /** The column holding a FHIR resource (stored as jsonb). */
-  resource?: string;
-  mode: "append" | "replace" | "upsert";
-  key?: readonly string[];
 }
 
-/** Column name → type as PostgreSQL formats it, or undefined when the table does not exist. */
-async function targetColumns(sql: Sql, table: string): Promise<Map<string, string> | undefined> {
-  const [{ oid }] = await sql.unsafe(`SELECT to_regclass($1)::oid AS oid`, [quoteIdent(table)]);
-  if (oid === null) return undefined;
-  const rows = await sql.unsafe(
-    `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_catalog.pg_attribute
-     WHERE attrelid = $1 AND attnum > 0 AND NOT attisdropped`,
-    [String(oid)],
-  );
-  return new Map(rows.map((r) => [String(r.name), String(r.type)]));
-}
-
-async function hasUniqueIndex(sql: Sql, table: string, key: readonly string[]): Promise<boolean> {
-  const rows = await sql.unsafe(
-    `SELECT array(SELECT a.attname::text FROM unnest(i.indkey) k
-                  JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k) AS cols
-     FROM pg_catalog.pg_index i
-     WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL`,
-    [quoteIdent(table)],
-  );
-  const wanted = [...key].sort().join("\0");
-  return rows.some((r) => [...(r.cols as string[])].sort().join("\0") === wanted);
-}
+/** SQL error code of a failed statement, if any. */
+const codeOf = (err: unknown) => (err as { code?: unknown })?.code;
 
 /**
  * Move the staging rows into the target; call inside a transaction. Throws a ConfigError when
@@ -89,51 +54,88 @@ async function hasUniqueIndex(sql: Sql, table: string, key: readonly string[]): 
 export async function publish(sql: Sql, p: Publish): Promise<void> {
   const target = quoteIdent(p.table);
   const key = p.key ?? [];
-  let types = await targetColumns(sql, p.table);
-  if (types === undefined) {
-    const defs = p.columns.map((c) =>
-      `${quoteName(c.name)} ${c.name === p.resource ? "jsonb" : PG_TYPES[c.type]}`
-    );
-    if (key.length) defs.push(`PRIMARY KEY (${key.map(quoteName).join(", ")})`);
-    await sql.unsafe(`CREATE TABLE ${target} (${defs.join(", ")})`);
-    types = new Map(
-      p.columns.map((c) => [c.name, c.name === p.resource ? "jsonb" : PG_TYPES[c.type]]),
-    );
-  } else {
-    const missing = p.columns.map((c) => c.name).filter((name) => !types!.has(name));
-    if (missing.length) {
-      throw new ConfigError(
-        `The table "${p.table}" has no column ${
-          missing.map((m) => `"${m}"`).join(", ")
-        }: add the column(s) to the table or map the data to its columns`,
-      );
-    }
-    if (p.mode === "upsert" && !(await hasUniqueIndex(sql, p.table, key))) {
-      throw new ConfigError(
-        `The table "${p.table}" has no primary key or unique index on (${
-          key.join(", ")
-        }), which upsert needs: add one, or use mode "append" or "replace"`,
-      );
-    }
-  }
+  const existing = await inspectTarget(sql, p);
+  const types = existing ?? newTableTypes(p);
+  const typeOf = new Map(p.columns.map((c, i) => [c.name, types[i]]));
   const names = p.columns.map((c) => quoteName(c.name));
-  const casts = p.columns.map((c) => `s.${quoteName(c.name)}::${types!.get(c.name)}`);
+  // No-ops while the staging table has the target's types; they matter only when the target
+  // was altered during the run.
+  const casts = p.columns.map((c, i) => `s.${quoteName(c.name)}::${types[i]}`);
+  const keyCasts = key.map((k) => `s.${quoteName(k)}::${typeOf.get(k)}`);
   const stage = quoteIdent(p.stage);
+  const insert = `INSERT INTO ${target} (${names.join(", ")}) SELECT ${casts.join(", ")}
+                  FROM ${stage} s`;
+  // One row per key (the last one staged): sorting the wide rows costs more than the insert,
+  // so it is the fallback for runs that staged a key twice.
+  const deduplicated = `INSERT INTO ${target} (${names.join(", ")})
+    SELECT DISTINCT ON (${keyCasts.join(", ")}) ${casts.join(", ")} FROM ${stage} s
+    ORDER BY ${keyCasts.join(", ")}, s.${SEQUENCE_COLUMN} DESC`;
+  const primaryKey = `PRIMARY KEY (${key.map(quoteName).join(", ")})`;
+  const defs = p.columns.map((c, i) => `${quoteName(c.name)} ${types[i]}`).join(", ");
+
+  if (existing === undefined) {
+    // The primary key is built once after the insert, cheaper than row by row; a key staged
+    // twice fails there (append, replace) or sends an upsert to the deduplicating insert.
+    if (key.length === 0) {
+      await sql.unsafe(`CREATE TABLE ${target} (${defs})`);
+      await sql.unsafe(insert);
+    } else if (p.mode !== "upsert") {
+      await sql.unsafe(`CREATE TABLE ${target} (${defs})`);
+      await sql.unsafe(insert);
+      await sql.unsafe(`ALTER TABLE ${target} ADD ${primaryKey}`);
+    } else {
+      await attempt(
+        sql,
+        async () => {
+          await sql.unsafe(`CREATE TABLE ${target} (${defs})`);
+          await sql.unsafe(insert);
+          await sql.unsafe(`ALTER TABLE ${target} ADD ${primaryKey}`);
+        },
+        "23505",
+        async () => {
+          await sql.unsafe(`CREATE TABLE ${target} (${defs}, ${primaryKey})`);
+          await sql.unsafe(deduplicated);
+        },
+      );
+    }
+    await sql.unsafe(`DROP TABLE ${stage}`);
+    return;
+  }
   if (p.mode === "replace") await sql.unsafe(`DELETE FROM ${target}`);
-  let select = `SELECT ${casts.join(", ")} FROM ${stage} s`;
-  let conflict = "";
-  if (p.mode === "upsert") {
-    const keyCasts = key.map((k) => `s.${quoteName(k)}::${types!.get(k)}`);
-    // One row per key (the last one staged), or PostgreSQL refuses to update a row twice.
-    select = `SELECT DISTINCT ON (${keyCasts.join(", ")}) ${casts.join(", ")} FROM ${stage} s
-              ORDER BY ${keyCasts.join(", ")}, s.${SEQUENCE_COLUMN} DESC`;
+  if (p.mode !== "upsert") {
+    await sql.unsafe(insert);
+  } else {
     const others = p.columns.filter((c) => !key.includes(c.name)).map((c) => quoteName(c.name));
-    conflict = ` ON CONFLICT (${key.map(quoteName).join(", ")}) ${
+    const conflict = ` ON CONFLICT (${key.map(quoteName).join(", ")}) ${
       others.length
         ? `DO UPDATE SET ${others.map((n) => `${n} = EXCLUDED.${n}`).join(", ")}`
         : "DO NOTHING"
     }`;
+    // PostgreSQL refuses (21000) to update a row twice in one statement: only then sort.
+    await attempt(
+      sql,
+      () => sql.unsafe(insert + conflict),
+      "21000",
+      () => sql.unsafe(deduplicated + conflict),
+    );
   }
-  await sql.unsafe(`INSERT INTO ${target} (${names.join(", ")}) ${select}${conflict}`);
   await sql.unsafe(`DROP TABLE ${stage}`);
+}
+
+/** Run `fast` under a savepoint; when it fails with `code`, undo it and run `slow` instead. */
+async function attempt(
+  sql: Sql,
+  fast: () => Promise<unknown>,
+  code: string,
+  slow: () => Promise<unknown>,
+): Promise<void> {
+  await sql.unsafe("SAVEPOINT pyxgen_fast");
+  try {
+    await fast();
+  } catch (err) {
+    if (codeOf(err) !== code) throw err;
+    await sql.unsafe("ROLLBACK TO SAVEPOINT pyxgen_fast");
+    await slow();
+  }
+  await sql.unsafe("RELEASE SAVEPOINT pyxgen_fast");
 }

@@ -25,6 +25,8 @@ export interface PgWhere {
   query?: boolean;
   /** What the user was doing, for "permission denied": read or write. */
   action?: "read" | "write";
+  /** The value a COPY refused, as `column "x" of the row of file.csv at line 3`. */
+  row?: string;
 }
 
 /** An open connection and what the server said about itself. */
@@ -246,7 +248,11 @@ function translate(
   }
   if (/^(22|23)/.test(code)) {
     const more = detailText(detail);
-    return new ConfigError(`A value does not fit ${table}: ${message}${more ? ` (${more})` : ""}`);
+    return new ConfigError(
+      `A value does not fit ${table}: ${message}${more ? ` (${more})` : ""}${
+        where.row ? `, in ${where.row}` : ""
+      }`,
+    );
   }
   if (/^(08|40|53|55P03|57)/.test(code)) {
     return new RetriableError(`${at}: ${message}; try again later`);

@@ -4,7 +4,9 @@
  * append, replace or upsert) and drops the staging table; abort only drops the staging table.
  * The target table is therefore either exactly as before or holds this run's rows, and an
  * upsert run repeated leaves the same rows, not twice as many. FHIR resources land in a jsonb
- * column (`resource->>'gender'` works in SQL).
+ * column (`resource->>'gender'` works in SQL). The staging table has the target's column types,
+ * so COPY parses each value once and a refused value names its row; the server stores one
+ * batch while the run reads the next.
  * @module
  */
 import { z } from "zod";
@@ -12,9 +14,10 @@ import { defineLoader } from "../define.ts";
 import { ConfigError } from "../errors.ts";
 import { DbConnection, DbLoadFields } from "../db/options.ts";
 import { checkPostgres, openPostgres } from "../db/postgres_client.ts";
-import { copyRows } from "../db/_pg_copy.ts";
+import { encodeRows, sendRows } from "../db/_pg_copy.ts";
 import { createStaging, publish, stagingName } from "../db/_pg_merge.ts";
 import { quoteIdent } from "../db/_pg_sql.ts";
+import { inspectTarget, newTableTypes, preferLz4, type Target } from "../db/_pg_target.ts";
 
 /** Config of the PostgreSQL repository. */
 export const PostgresLoadConfig = DbConnection.extend(DbLoadFields).refine(
@@ -66,14 +69,33 @@ export const postgresLoader = defineLoader({
     const { sql } = session;
     let records = 0;
     let closed = false;
+    // The last batch's COPY, which the server may still be storing while the run reads and
+    // maps the next batch; its failure fails the next write() or the commit.
+    let copying: Promise<void> | undefined;
+    const settle = async () => {
+      const copy = copying;
+      copying = undefined;
+      await copy;
+    };
     const finish = async () => {
       if (closed) return;
       closed = true;
+      await settle().catch(() => {});
       await sql.unsafe(`DROP TABLE IF EXISTS ${quoteIdent(stage)}`).catch(() => {});
       await session.close();
     };
+    const wanted: Target = {
+      table: config.table,
+      columns,
+      resource: target.schema.resource,
+      mode: config.mode,
+      key,
+    };
     try {
-      await createStaging(sql, stage, names);
+      await preferLz4(sql);
+      // An existing table that cannot take the rows is refused before any row is read.
+      const types = (await inspectTarget(sql, wanted)) ?? newTableTypes(wanted);
+      await createStaging(sql, stage, names, types);
     } catch (err) {
       await session.close();
       throw session.fail(err, where);
@@ -81,26 +103,22 @@ export const postgresLoader = defineLoader({
     return {
       async write(batch) {
         if (closed) throw new ConfigError("This output was already committed or aborted");
+        await settle();
         if (batch.rows.length === 0) return;
-        try {
-          await copyRows(sql, stage, names, json, batch.rows, batch.refs);
-        } catch (err) {
-          throw session.fail(err, where);
-        }
+        const { refs } = batch;
+        const chunks = encodeRows(names, json, batch.rows, refs);
+        copying = sendRows(sql, stage, names, chunks, refs).catch((err) => {
+          throw session.fail(err, { ...where, row: (err as { row?: string })?.row });
+        });
+        copying.catch(() => {}); // observed by settle()
         records += batch.rows.length;
       },
       async commit() {
         if (closed) throw new ConfigError("This output was already committed or aborted");
         try {
+          await settle();
           await sql.unsafe("BEGIN");
-          await publish(sql, {
-            table: config.table,
-            stage,
-            columns,
-            resource: target.schema.resource,
-            mode: config.mode,
-            key,
-          });
+          await publish(sql, { ...wanted, stage });
           await sql.unsafe("COMMIT");
         } catch (err) {
           await sql.unsafe("ROLLBACK").catch(() => {});

@@ -193,25 +193,67 @@ Deno.test("postgresLoader writes a PostgreSQL table", async (t) => {
       assert.equal(await stagingLeft(db), 0);
     });
 
-    await t.step("a commit that fails on a value rolls back: table as it was", async () => {
-      await db.sql.unsafe(
-        `CREATE TABLE typed (id integer PRIMARY KEY, patient text, amount integer);
+    await t.step(
+      "a value the table cannot take is refused with its row, table as it was",
+      async () => {
+        await db.sql.unsafe(
+          `CREATE TABLE typed (id integer PRIMARY KEY, patient text, amount integer);
         INSERT INTO typed VALUES (1, 'kept', 5)`,
-      );
-      const sink = await openSink(db, { table: "typed", mode: "replace" });
-      await write(sink, [{ id: 2, patient: "new", amount: "12" }, {
-        id: 3,
-        patient: "bad",
-        amount: "twelve",
-      }]);
+        );
+        const sink = await openSink(db, { table: "typed", mode: "replace" });
+        const rows = [{ id: 2, patient: "new", amount: "12" }, {
+          id: 3,
+          patient: "bad",
+          amount: "twelve",
+        }];
+        // The server stores a batch while the run reads the next: the refusal comes at the
+        // next write or at the commit.
+        const err = await failure(write(sink, rows).then(() => sink.commit()));
+        await sink.abort();
+        assert.ok(err instanceof ConfigError);
+        assert.equal(
+          err.message,
+          'A value does not fit table "typed": invalid input syntax for type integer: "twelve", in column "amount" of the row of visits.csv at line 3',
+        );
+        assert.deepEqual(await tableRows(db, "typed"), [{ id: 1, patient: "kept", amount: "5" }]);
+        assert.equal(await stagingLeft(db), 0);
+      },
+    );
+
+    await t.step("a commit that fails rolls back: table as it was", async () => {
+      const sink = await openSink(db, { table: "typed", mode: "append" });
+      await write(sink, [{ id: 4, patient: "new", amount: "4" }, { id: 1, patient: "again" }]);
       const err = await failure(sink.commit());
       await sink.abort(); // what the pipeline does after a failed commit: must be harmless
       assert.ok(err instanceof ConfigError);
       assert.equal(
         err.message,
-        'A value does not fit table "typed": invalid input syntax for type integer: "twelve"',
+        'A row has the same key as another row of table "typed" (Key (id)=(1) already exists): use mode "upsert" or remove the duplicates',
       );
       assert.deepEqual(await tableRows(db, "typed"), [{ id: 1, patient: "kept", amount: "5" }]);
+      assert.equal(await stagingLeft(db), 0);
+    });
+
+    await t.step("a new table takes the last of a key staged twice, or refuses it", async () => {
+      const twice = [visits(1, 3), [{ id: 2, patient: "P-2 (last)", amount: "3.00" }]];
+      await load(db, { table: "fresh_upsert", mode: "upsert", key: ["id"] }, twice);
+      const rows = await tableRows(db, "fresh_upsert");
+      assert.deepEqual(rows.map((r) => [r.id, r.patient]), [[1, "P-1"], [2, "P-2 (last)"], [
+        3,
+        "P-3",
+      ]]);
+      const [{ n }] = await db.sql`
+        SELECT count(*)::int AS n FROM pg_index WHERE indrelid = 'fresh_upsert'::regclass
+        AND indisprimary`;
+      assert.equal(n, 1);
+      const err = await failure(load(db, { table: "fresh_append", key: ["id"] }, twice));
+      assert.ok(err instanceof ConfigError);
+      assert.equal(
+        err.message,
+        'A row has the same key as another row of table "fresh_append" (Key (id)=(2) is duplicated): use mode "upsert" or remove the duplicates',
+      );
+      const [{ exists }] = await db.sql`SELECT to_regclass('fresh_append') IS NOT NULL AS exists`;
+      assert.equal(exists, false);
       assert.equal(await stagingLeft(db), 0);
     });
 
