@@ -216,7 +216,11 @@ export interface Transformer<C extends z.ZodType = z.ZodType> extends EntryBase<
 export interface Format<C extends z.ZodType = z.ZodType> extends EntryBase<C> {
   extension: string;
   contentType: string;
-  create(config: z.output<C>, schema: Schema, options: { table: string }): Encoder;
+  create(
+    config: z.output<C>,
+    schema: Schema,
+    options: { table: string; resume?: EncoderState },
+  ): Encoder;
 }
 
 /**
@@ -228,7 +232,18 @@ export interface Encoder {
   encode(rows: Row[]): Uint8Array | Promise<Uint8Array>;
   /** The closing bytes (footer, closing bracket). */
   end(): Uint8Array | Promise<Uint8Array>;
+  /**
+   * What a new encoder needs to continue this output in another step or process (CSV: header
+   * written; JSON: an item written). Formats that cannot continue (Parquet) leave it out.
+   */
+  state?(): EncoderState;
 }
+
+/** An encoder's resumable state: plain JSON. */
+export type EncoderState = Record<string, string | number | boolean | null>;
+
+/** A sink's resumable state, saved with the run's cursor: plain JSON, no secrets. */
+export type SinkState = Record<string, unknown>;
 
 /** What a loader's `open` gets to know about the output. */
 export interface LoadTarget {
@@ -245,6 +260,13 @@ export interface Sink {
   write(batch: Batch): Promise<void>;
   commit(): Promise<LoadResult>;
   abort(): Promise<void>;
+  /**
+   * Bounded steps (the run engine): make everything written so far durable and return the state
+   * to continue from exactly here. Sinks without it can only run a pipeline in one go.
+   */
+  checkpoint?(): Promise<SinkState>;
+  /** Release files and connections without publishing or discarding: a later step resumes. */
+  suspend?(): Promise<void>;
 }
 
 /** A repository: database, files, S3. */
@@ -253,5 +275,14 @@ export interface Loader<C extends z.ZodType = z.ZodType> extends EntryBase<C> {
   needsFormat: boolean;
   /** "Test connection", as for sources. */
   test?(ctx: RunContext, config: z.output<C>): Promise<ConnectionCheck>;
-  open(ctx: RunContext, config: z.output<C>, target: LoadTarget): Promise<Sink>;
+  /**
+   * Open the output. With `resume` (a state from `checkpoint()`), continue that output, dropping
+   * anything written after the checkpoint (a step that crashed before its commit).
+   */
+  open(
+    ctx: RunContext,
+    config: z.output<C>,
+    target: LoadTarget,
+    resume?: SinkState,
+  ): Promise<Sink>;
 }
