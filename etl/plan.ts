@@ -151,3 +151,24 @@ export async function planPipeline(raw: unknown, ctx: RunContext): Promise<Plan>
   }
   return { ...checked, transforms, schema, hash: hashJson(checked.spec) };
 }
+
+/**
+ * Rebuild a plan from what `planPipeline` worked out earlier (a later step of the same run):
+ * the spec is checked again, the transforms keep their prepared configs, nothing is sampled.
+ */
+export function replan(
+  spec: unknown,
+  transformConfigs: readonly unknown[],
+  schema: Schema,
+  hash: string,
+): Plan {
+  const checked = checkSpec(spec);
+  if (checked.transforms.length !== transformConfigs.length) {
+    throw new Error("The prepared run does not match its spec");
+  }
+  const transforms = checked.transforms.map((t, i) => ({
+    entry: t.entry,
+    config: transformConfigs[i],
+  }));
+  return { ...checked, transforms, schema, hash };
+}

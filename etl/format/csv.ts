@@ -11,6 +11,7 @@
 import { z } from "zod";
 import { defineFormat } from "../define.ts";
 import type { Column, Row } from "../types.ts";
+import { resumedColumns, textState } from "./_resume.ts";
 import { columnsOf, EMPTY, isMissing, textOf, Utf8Buffer } from "./_values.ts";
 
 /** Config of the CSV format. */
@@ -56,12 +57,13 @@ export const csvFormat = defineFormat({
   secrets: [],
   extension: "csv",
   contentType: "text/csv; charset=utf-8",
-  create(config, schema) {
+  create(config, schema, { resume }) {
     const bytes = new Utf8Buffer();
     const eol = config.lineEnding === "lf" ? "\n" : "\r\n";
     const field = fieldWriter(config.delimiter, config.escapeFormulas);
-    let columns: Column[] | undefined;
-    let names: string[] = [];
+    // Resumed after the header: the earlier step wrote it with these columns.
+    let columns: Column[] | undefined = resumedColumns("csv", schema, resume);
+    let names: string[] = columns?.map((c) => c.name) ?? [];
     const start = (rows: Row[]): string => {
       columns = columnsOf(schema, rows);
       names = columns.map((c) => c.name);
@@ -84,6 +86,7 @@ export const csvFormat = defineFormat({
       end() {
         return columns ? EMPTY : bytes.encode(start([]));
       },
+      state: () => textState("csv", schema, columns),
     };
   },
 });

@@ -6,9 +6,10 @@
  */
 import { z } from "zod";
 import { defineFormat } from "../define.ts";
-import type { Row } from "../types.ts";
+import type { Column, Row } from "../types.ts";
 import { rowWriter } from "./_json_rows.ts";
-import { EMPTY } from "./_values.ts";
+import { resumedColumns, textState } from "./_resume.ts";
+import { columnsOf, EMPTY } from "./_values.ts";
 import { JsonBuffer } from "./json_bytes.ts";
 
 /** Config of the JSON format: nothing to choose yet. */
@@ -23,15 +24,19 @@ export const jsonFormat = defineFormat({
   secrets: [],
   extension: "json",
   contentType: "application/json",
-  create(_config, schema) {
+  create(_config, schema, { resume }) {
     const out = new JsonBuffer();
-    let write: ((row: Row, out: JsonBuffer) => void) | undefined;
+    let columns: Column[] | undefined = resumedColumns("json", schema, resume);
+    // Resumed after `[`: the next element is preceded by a comma.
+    let write: ((row: Row, out: JsonBuffer) => void) | undefined = columns &&
+      rowWriter({ ...schema, columns }, []);
     return {
       encode(rows) {
         if (rows.length === 0) return EMPTY;
         out.begin();
         if (!write) {
-          write = rowWriter(schema, rows);
+          columns = columnsOf(schema, rows);
+          write = rowWriter({ ...schema, columns }, []);
           out.text("[\n");
         } else {
           out.text(",\n");
@@ -47,6 +52,7 @@ export const jsonFormat = defineFormat({
         out.text(write ? "\n]" : "[]");
         return out.bytes();
       },
+      state: () => textState("json", schema, columns),
     };
   },
 });

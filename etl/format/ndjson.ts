@@ -5,9 +5,10 @@
  */
 import { z } from "zod";
 import { defineFormat } from "../define.ts";
-import type { Row } from "../types.ts";
+import type { Column, Row } from "../types.ts";
 import { rowWriter } from "./_json_rows.ts";
-import { EMPTY } from "./_values.ts";
+import { resumedColumns, textState } from "./_resume.ts";
+import { columnsOf, EMPTY } from "./_values.ts";
 import { JsonBuffer } from "./json_bytes.ts";
 
 /** Config of the NDJSON format: nothing to choose yet. */
@@ -22,13 +23,19 @@ export const ndjsonFormat = defineFormat({
   secrets: [],
   extension: "ndjson",
   contentType: "application/x-ndjson",
-  create(_config, schema) {
+  create(_config, schema, { resume }) {
     const out = new JsonBuffer();
-    let write: ((row: Row, out: JsonBuffer) => void) | undefined;
+    // Columns taken from an earlier step's first rows, so every line keeps the same keys.
+    let columns: Column[] | undefined = resumedColumns("ndjson", schema, resume);
+    let write: ((row: Row, out: JsonBuffer) => void) | undefined = columns &&
+      rowWriter({ ...schema, columns }, []);
     return {
       encode(rows) {
         if (rows.length === 0) return EMPTY;
-        write ??= rowWriter(schema, rows);
+        if (!write) {
+          columns = columnsOf(schema, rows);
+          write = rowWriter({ ...schema, columns }, []);
+        }
         out.begin();
         for (let i = 0; i < rows.length; i++) {
           write(rows[i], out);
@@ -37,6 +44,7 @@ export const ndjsonFormat = defineFormat({
         return out.bytes();
       },
       end: () => EMPTY,
+      state: () => textState("ndjson", schema, columns),
     };
   },
 });

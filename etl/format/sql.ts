@@ -19,6 +19,7 @@ import { ConfigError } from "../errors.ts";
 import type { Column, Row } from "../types.ts";
 import { DIALECTS, SQL_DIALECTS } from "./_sql_dialects.ts";
 import { type LiteralWriter, literalWriter } from "./_sql_literals.ts";
+import { resumedColumns, textState } from "./_resume.ts";
 import { columnsOf, EMPTY, Utf8Buffer } from "./_values.ts";
 
 /** Config of the SQL format. */
@@ -39,7 +40,7 @@ export const sqlFormat = defineFormat({
   secrets: [],
   extension: "sql",
   contentType: "application/sql; charset=utf-8",
-  create(config, schema, { table }) {
+  create(config, schema, { table, resume }) {
     const bytes = new Utf8Buffer();
     if (!table) throw new ConfigError("The SQL format needs a table name");
     const d = SQL_DIALECTS[config.dialect];
@@ -48,17 +49,22 @@ export const sqlFormat = defineFormat({
     let names: string[] = [];
     let writers: LiteralWriter[] = [];
     let insert = "";
-    const start = (rows: Row[]): string => {
-      columns = columnsOf(schema, rows);
-      names = columns.map((c) => c.name);
-      writers = columns.map((c) => literalWriter(c.type, d));
-      const idents = columns.map((c) => d.ident(c.name));
+    /** Sets up the INSERTs for these columns; returns the prologue and CREATE TABLE. */
+    const begin = (chosen: Column[]): string => {
+      columns = chosen;
+      names = chosen.map((c) => c.name);
+      writers = chosen.map((c) => literalWriter(c.type, d));
+      const idents = chosen.map((c) => d.ident(c.name));
       insert = `INSERT INTO ${tableName} (${idents.join(", ")}) VALUES\n`;
       if (!config.createTable) return d.prologue;
-      const defs = columns.map((c, i) => `  ${idents[i]} ${d.types[c.type] ?? d.types.string}`);
+      const defs = chosen.map((c, i) => `  ${idents[i]} ${d.types[c.type] ?? d.types.string}`);
       return `${d.prologue}CREATE TABLE IF NOT EXISTS ${tableName} (\n${defs.join(",\n")}\n)` +
         `${d.tableOptions};\n`;
     };
+    const start = (rows: Row[]): string => begin(columnsOf(schema, rows));
+    // Resumed after the prologue: an earlier step wrote it, only the INSERTs are needed again.
+    const resumed = resumedColumns("sql", schema, resume);
+    if (resumed) begin(resumed);
     return {
       encode(rows) {
         if (rows.length === 0) return EMPTY;
@@ -80,6 +86,7 @@ export const sqlFormat = defineFormat({
       end() {
         return bytes.encode((columns ? "" : start([])) + d.epilogue);
       },
+      state: () => textState("sql", schema, columns),
     };
   },
 });

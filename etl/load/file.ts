@@ -2,14 +2,21 @@
  * The file repository: writes the encoded output under the deployment's output root (never
  * outside it) into a hidden temporary file, and publishes it by rename at commit, so a failed
  * run leaves no partial file behind.
+ *
+ * A run may write its output in bounded steps, each possibly in another process: the temporary
+ * file is named after the run (`.<name>.<run>.partial`) so the next step finds it,
+ * `checkpoint()` makes the bytes so far durable and says how many there are, and `open` with
+ * that state cuts the file back to them (a step that crashed after writing more leaves nothing
+ * behind) and goes on appending.
  * @module
  */
-import { createHash } from "node:crypto";
-import { basename, dirname, join } from "node:path";
+import { createHash, type Hash } from "node:crypto";
+import { basename, dirname, join, relative, sep } from "node:path";
 import { z } from "zod";
 import { defineLoader } from "../define.ts";
 import { ConfigError } from "../errors.ts";
 import { resolveInside } from "../paths.ts";
+import type { EncoderState, SinkState } from "../types.ts";
 
 /** Config of the file repository. */
 export const FileConfig = z.object({
@@ -21,9 +28,100 @@ export const FileConfig = z.object({
 /** Bytes written between two background flushes to disk. */
 const SYNC_EVERY = 64 * 1024 * 1024;
 
+/** Chunk size when a resumed output is read back for its checksum. */
+const HASH_CHUNK = 4 * 1024 * 1024;
+
 async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
   let done = 0;
   while (done < bytes.length) done += await file.write(bytes.subarray(done));
+}
+
+/** Where a step stopped, as `checkpoint()` saves it with the run's cursor. */
+interface FileState {
+  /** The temporary file, relative to the output root. */
+  temp: string;
+  bytes: number;
+  records: number;
+  encoder?: EncoderState;
+}
+
+/** The hidden temporary file of this run's output, beside it: the same name in every step. */
+function tempPathOf(full: string, run: string): string {
+  const id = run.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 100) || "run";
+  return join(dirname(full), `.${basename(full)}.${id}.partial`);
+}
+
+/** A saved state checked for shape: it comes back from storage, after another process. */
+function fileStateOf(resume: SinkState): FileState {
+  const { temp, bytes, records, encoder } = resume;
+  const count = (n: unknown) => typeof n === "number" && Number.isSafeInteger(n) && n >= 0;
+  if (
+    typeof temp !== "string" || !count(bytes) || !count(records) ||
+    (encoder !== undefined && (typeof encoder !== "object" || encoder === null))
+  ) {
+    throw new ConfigError(
+      "The saved progress of this run's file output is damaged; start the run again",
+    );
+  }
+  return resume as unknown as FileState;
+}
+
+/** Opens a step's temporary file: new and empty, or the resumed one cut back to `bytes`. */
+async function openTemp(temp: string, rel: string, resume?: FileState): Promise<Deno.FsFile> {
+  if (!resume) {
+    // Left by an earlier attempt of this run that never checkpointed: start over. Removed, not
+    // truncated, so that a link planted under this name is never followed.
+    await Deno.remove(temp).catch((err) => {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    });
+    return await Deno.open(temp, { write: true, createNew: true, mode: 0o640 });
+  }
+  const gone = () =>
+    new ConfigError(
+      `The partial output of this run is gone (${rel} was not found in the output folder); ` +
+        "start the run again",
+    );
+  const info = await Deno.lstat(temp).catch((err) => {
+    if (err instanceof Deno.errors.NotFound) throw gone();
+    throw err;
+  });
+  if (!info.isFile) throw gone();
+  if (info.size < resume.bytes) {
+    throw new ConfigError(
+      `The partial output of this run (${rel}) is shorter than its last checkpoint ` +
+        `(${info.size} of ${resume.bytes} bytes); start the run again`,
+    );
+  }
+  const file = await Deno.open(temp, { append: true });
+  try {
+    // What a crashed step wrote after the checkpoint goes: the next batches replace it.
+    await file.truncate(resume.bytes);
+  } catch (err) {
+    file.close();
+    throw err;
+  }
+  return file;
+}
+
+/** Makes the names in a folder (a file just created) durable. */
+async function syncFolder(path: string): Promise<void> {
+  using folder = await Deno.open(path, { read: true });
+  await folder.sync();
+}
+
+/** SHA-256 of a whole file, read back in large chunks. */
+async function hashFile(path: string): Promise<{ hash: Hash; bytes: number }> {
+  const hash = createHash("sha256");
+  const buffer = new Uint8Array(HASH_CHUNK);
+  let bytes = 0;
+  using file = await Deno.open(path, { read: true });
+  for (;;) {
+    const n = await file.read(buffer);
+    if (n === null) break;
+    hash.update(buffer.subarray(0, n));
+    bytes += n;
+  }
+  return { hash, bytes };
 }
 
 /** The file repository. */
@@ -34,7 +132,7 @@ export const fileLoader = defineLoader({
   config: FileConfig,
   secrets: [],
   needsFormat: true,
-  async open(ctx, config, target) {
+  async open(ctx, config, target, resumeState) {
     const format = target.format;
     if (!format) throw new ConfigError("A file repository needs an output format (output.format)");
     const rel = config.path ?? `${target.name}.${format.extension}`;
@@ -44,15 +142,29 @@ export const fileLoader = defineLoader({
       if (exists) throw new ConfigError(`The output "${rel}" already exists and overwrite is off`);
     }
     await Deno.mkdir(dirname(full), { recursive: true });
-    const temp = join(dirname(full), `.${basename(full)}.${crypto.randomUUID()}.partial`);
-    const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o640 });
+    const temp = tempPathOf(full, ctx.ids.run);
+    // Saved without absolute paths: the output root may be mounted elsewhere in the next step.
+    const tempRel = relative(ctx.outputRoot, temp).split(sep).join("/");
+    const resume = resumeState ? fileStateOf(resumeState) : undefined;
+    if (resume && resume.temp !== tempRel) {
+      throw new ConfigError(
+        `The output path of this run changed between its steps (from ${resume.temp} to ` +
+          `${tempRel}); start the run again`,
+      );
+    }
+    // The encoder first: a state it refuses must not cost the partial file.
     const encoder = format.create(target.formatConfig, target.schema, {
       table: target.name,
+      resume: resume?.encoder,
     });
-    const hash = createHash("sha256");
-    let bytes = 0;
-    let records = 0;
+    const file = await openTemp(temp, tempRel, resume);
+    // The hash of earlier steps' bytes cannot be saved: a resumed output is hashed at commit.
+    const hash = resume ? undefined : createHash("sha256");
+    let bytes = resume?.bytes ?? 0;
+    let records = resume?.records ?? 0;
     let closed = false;
+    // A resumed file's name was made durable by the step that created it.
+    let named = resume !== undefined;
     // One write in flight while the next batch is read and encoded: the encoder reuses its
     // buffer, so each chunk is first copied into this one (a memcpy, far cheaper than waiting).
     let spare = new Uint8Array(0);
@@ -67,7 +179,7 @@ export const fileLoader = defineLoader({
     };
     const put = async (chunk: Uint8Array) => {
       if (chunk.length === 0) return;
-      hash.update(chunk);
+      hash?.update(chunk);
       bytes += chunk.length;
       await settle();
       if (spare.length < chunk.length) spare = new Uint8Array(Math.max(chunk.length, 1 << 16));
@@ -91,20 +203,53 @@ export const fileLoader = defineLoader({
       if (!closed) file.close();
       closed = true;
     };
+    /** Every write done, and no background flush still running or failed. */
+    const drain = async () => {
+      await settle();
+      await syncing;
+      if (syncError !== undefined) throw syncError;
+    };
     return {
       async write(batch) {
         await put(await encoder.encode(batch.rows));
         records += batch.rows.length;
       },
+      async checkpoint() {
+        if (!encoder.state) {
+          throw new ConfigError(
+            `The ${format.title} format cannot be written in steps to a file; ` +
+              "run this pipeline in one go or choose another output format",
+          );
+        }
+        await drain();
+        await file.syncData();
+        if (!named) {
+          // A new file's name is only durable once its folder is synced: without it, a machine
+          // crash could lose the partial file that the saved state points to.
+          await syncFolder(dirname(temp));
+          named = true;
+        }
+        const state: FileState = { temp: tempRel, bytes, records, encoder: encoder.state() };
+        return { ...state };
+      },
+      async suspend() {
+        await settle().catch(() => {});
+        await syncing;
+        close();
+      },
       async commit() {
         await put(await encoder.end());
-        await settle();
-        await syncing;
-        if (syncError !== undefined) throw syncError;
+        await drain();
         await file.sync();
         close();
+        let checksum = hash?.digest("hex");
+        if (checksum === undefined) {
+          const whole = await hashFile(temp);
+          checksum = whole.hash.digest("hex");
+          bytes = whole.bytes;
+        }
         await Deno.rename(temp, full);
-        return { records, bytes, location: rel, checksum: `sha256:${hash.digest("hex")}` };
+        return { records, bytes, location: rel, checksum: `sha256:${checksum}` };
       },
       async abort() {
         await settle().catch(() => {});

@@ -1,0 +1,216 @@
+/**
+ * The step engine: starts runs and handles their step messages. Each step reads one bounded
+ * slice from the stored cursor and commits the new cursor, counts, sink checkpoint, kept
+ * rejections and the next step message in ONE atomic KV commit guarded by the run's
+ * versionstamp, so a duplicate or late delivery of a step changes nothing.
+ * @module
+ */
+import { StageTally } from "../etl/counts.ts";
+import { ConfigError, RetriableError, userMessage } from "../etl/errors.ts";
+import { buildManifest } from "../etl/manifest.ts";
+import { checkSpec } from "../etl/plan.ts";
+import {
+  discardRun,
+  planOf,
+  prepareRun,
+  publishRun,
+  runSlice,
+  type StepBudget,
+} from "../etl/steps.ts";
+import type { RunContext } from "../etl/types.ts";
+import type { JobQueue, StepMessage } from "./job_queue.ts";
+import { isFinal, newRun, runKeys, type RunRecord, type StoredPlan } from "./run_record.ts";
+
+/** What the engine runs with. */
+export interface EngineDeps {
+  kv: Deno.Kv;
+  queue: JobQueue;
+  inputRoot: string;
+  outputRoot: string;
+  allowPrivateNetwork: boolean;
+  /** Per step; keep `ms` well under KV's ~5 s redelivery deadline. */
+  budget: StepBudget;
+  now?: () => Date;
+}
+
+const stepMessage = (run: RunRecord): StepMessage => ({
+  kind: "step",
+  id: `${run.id}:${run.seq}`,
+  tenant: run.tenant,
+  run: run.id,
+  seq: run.seq,
+});
+
+function contextOf(deps: EngineDeps, run: RunRecord): RunContext {
+  return {
+    signal: new AbortController().signal,
+    now: new Date(run.startedAt ?? run.createdAt),
+    inputRoot: deps.inputRoot,
+    outputRoot: deps.outputRoot,
+    reject() {},
+    allowPrivateNetwork: deps.allowPrivateNetwork,
+    ids: { tenant: run.tenant, pipeline: run.pipeline, run: run.id },
+  };
+}
+
+/**
+ * Queue a run of a pipeline spec. The spec's outer shape is checked at once (a bad spec is a
+ * ConfigError for the caller); everything else happens in steps.
+ */
+export async function startRun(
+  deps: EngineDeps,
+  input: { tenant: string; spec: unknown; since?: string; id?: string },
+): Promise<RunRecord> {
+  const checked = checkSpec(input.spec);
+  const now = deps.now?.() ?? new Date();
+  const run = newRun({
+    id: input.id ?? crypto.randomUUID(),
+    tenant: input.tenant,
+    pipeline: checked.spec.name,
+    since: input.since,
+  }, now);
+  const op = deps.kv.atomic()
+    .check({ key: runKeys.run(run.tenant, run.id), versionstamp: null })
+    .set(runKeys.run(run.tenant, run.id), run)
+    .set(runKeys.prepared(run.tenant, run.id), { spec: input.spec } satisfies StoredPlan);
+  const msg = stepMessage(run);
+  deps.queue.stage(op, msg);
+  if (!(await op.commit()).ok) throw new ConfigError(`A run with id "${run.id}" already exists`);
+  await deps.queue.published(msg);
+  return run;
+}
+
+/** Read a run (undefined when this tenant has none with that id). */
+export async function getRun(
+  kv: Deno.Kv,
+  tenant: string,
+  id: string,
+): Promise<RunRecord | undefined> {
+  return (await kv.get<RunRecord>(runKeys.run(tenant, id))).value ?? undefined;
+}
+
+/**
+ * Handle one step message. Returns quietly for stale or duplicate messages; throws a
+ * RetriableError to have the queue deliver it again later.
+ */
+export async function handleStep(deps: EngineDeps, msg: StepMessage): Promise<void> {
+  const key = runKeys.run(msg.tenant, msg.run);
+  const entry = await deps.kv.get<RunRecord>(key);
+  const run = entry.value;
+  if (!run || isFinal(run.status) || run.seq !== msg.seq) return;
+  const planEntry = await deps.kv.get<StoredPlan>(runKeys.prepared(run.tenant, run.id));
+  const stored = planEntry.value;
+  if (!stored) return;
+  const now = () => (deps.now?.() ?? new Date()).toISOString();
+  const next: RunRecord = { ...run, seq: run.seq + 1, steps: run.steps + 1, heartbeatAt: now() };
+  const op = deps.kv.atomic().check(entry);
+  try {
+    if (!stored.prepared) {
+      next.status = "running";
+      next.startedAt ??= now();
+      const prepared = await prepareRun(stored.spec, contextOf(deps, next));
+      op.set(runKeys.prepared(run.tenant, run.id), { ...stored, prepared });
+    } else if (!run.readDone) {
+      const slice = await runSlice(stored.prepared, contextOf(deps, run), {
+        from: run.cursor,
+        sink: run.sink,
+        since: run.since,
+        budget: deps.budget,
+      });
+      const tally = StageTally.from(run.counts, run.rejectedByStage);
+      tally.addRead(slice.read);
+      for (const r of slice.rejected) tally.addRejected(r.stage);
+      next.counts = tally.counts();
+      next.rejectedByStage = tally.rejectedByStage;
+      next.cursor = slice.cursor;
+      next.sink = slice.sink;
+      next.readDone = slice.done;
+      if (slice.highWater !== undefined) next.highWater = slice.highWater;
+      const options = planOf(stored.prepared).spec.options;
+      if (tally.rejected > options.maxRejected) {
+        throw new ConfigError(
+          `More than ${options.maxRejected} rows were rejected (the limit set in options.maxRejected); nothing was written. Fix the rows listed below or raise the limit.`,
+        );
+      }
+      const keep = slice.rejected.slice(0, Math.max(0, options.keepRejected - run.rejectedKept));
+      if (keep.length > 0) {
+        op.set(runKeys.rejected(run.tenant, run.id, run.seq), keep);
+        next.rejectedKept += keep.length;
+      }
+    } else {
+      const ctx = contextOf(deps, run);
+      const output = await publishRun(stored.prepared, ctx, run.sink ?? {});
+      const plan = planOf(stored.prepared);
+      next.output = output;
+      next.manifest = buildManifest(
+        plan,
+        stored.prepared.inputs,
+        output,
+        run.counts,
+        new Date(run.startedAt ?? run.createdAt),
+      );
+      next.status = "succeeded";
+      next.finishedAt = now();
+      if (run.counts.read === 0) next.warnings = [...run.warnings, "No rows were read"];
+    }
+  } catch (err) {
+    if (err instanceof RetriableError) throw err;
+    await failRun(deps, run, userMessage(err), stored);
+    return;
+  }
+  op.set(key, next);
+  const follow = isFinal(next.status) ? undefined : stepMessage(next);
+  if (follow) deps.queue.stage(op, follow);
+  if ((await op.commit()).ok && follow) await deps.queue.published(follow);
+}
+
+/** Fail a run with a message for users, discarding its partial output. */
+export async function failRun(
+  deps: EngineDeps,
+  run: RunRecord,
+  error: string,
+  stored?: StoredPlan,
+): Promise<void> {
+  const plan = stored ??
+    (await deps.kv.get<StoredPlan>(runKeys.prepared(run.tenant, run.id))).value ?? undefined;
+  if (plan?.prepared && run.sink) {
+    await discardRun(plan.prepared, contextOf(deps, run), run.sink).catch(() => {});
+  }
+  const key = runKeys.run(run.tenant, run.id);
+  // Retry against a fresh read: the run may have moved on since `run` was read.
+  for (let i = 0; i < 5; i++) {
+    const entry = await deps.kv.get<RunRecord>(key);
+    if (!entry.value || isFinal(entry.value.status)) return;
+    const failed: RunRecord = {
+      ...entry.value,
+      status: "failed",
+      error,
+      seq: entry.value.seq + 1,
+      finishedAt: (deps.now?.() ?? new Date()).toISOString(),
+    };
+    if ((await deps.kv.atomic().check(entry).set(key, failed).commit()).ok) return;
+  }
+}
+
+/** A step message the queue gave up on: fail its run, saying why. */
+export async function deadStep(deps: EngineDeps, msg: StepMessage, reason: string): Promise<void> {
+  const run = await getRun(deps.kv, msg.tenant, msg.run);
+  if (!run || isFinal(run.status)) return;
+  await failRun(
+    deps,
+    run,
+    `The run stopped after repeated failures of one of its steps; try again later. (${reason})`,
+  );
+}
+
+/**
+ * Consume step messages until the returned function is called: the worker loop of `main.ts`
+ * and `deno task worker`.
+ */
+export function startWorker(deps: EngineDeps): () => Promise<void> {
+  deps.queue.listen(
+    (msg) => handleStep(deps, msg),
+    (msg, reason) => deadStep(deps, msg, reason),
+  );
+  return () => deps.queue.close();
+}

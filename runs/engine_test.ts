@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { runPipeline } from "../etl/pipeline.ts";
+import { type EngineDeps, getRun, handleStep, startRun, startWorker } from "./engine.ts";
+import type { JobQueue, StepMessage } from "./job_queue.ts";
+import { createKvQueue } from "./kv_queue.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+const spec = (extra: Record<string, unknown> = {}) => ({
+  version: 1,
+  name: "synthea-patients",
+  source: { type: "csv", path: "data/samples/synthea/patients.csv" },
+  transforms: [{ type: "fhir-patient", preset: "synthea" }],
+  output: { format: "ndjson" },
+  repository: { type: "file", path: "Patient.ndjson" },
+  options: { batchSize: 20 },
+  ...extra,
+});
+
+async function engine(
+  rows: number,
+): Promise<{ deps: EngineDeps; out: string; close(): Promise<void> }> {
+  const kv = await Deno.openKv(":memory:");
+  const queue: JobQueue = createKvQueue(kv);
+  const out = await Deno.makeTempDir();
+  return {
+    deps: {
+      kv,
+      queue,
+      inputRoot: root,
+      outputRoot: out,
+      allowPrivateNetwork: false,
+      budget: { rows, ms: 2_000 },
+    },
+    out,
+    async close() {
+      await queue.close();
+      kv.close();
+      await Deno.remove(out, { recursive: true });
+    },
+  };
+}
+
+const messageOf = (tenant: string, run: string, seq: number): StepMessage => ({
+  kind: "step",
+  id: `${run}:${seq}`,
+  tenant,
+  run,
+  seq,
+});
+
+/** Deliver each run's current step by hand (twice, like an at-least-once queue) until it ends. */
+async function drive(deps: EngineDeps, tenant: string, id: string, twice = false) {
+  for (let i = 0; i < 100; i++) {
+    const run = await getRun(deps.kv, tenant, id);
+    if (!run || ["succeeded", "failed", "cancelled"].includes(run.status)) return run;
+    const msg = messageOf(tenant, id, run.seq);
+    await handleStep(deps, msg);
+    if (twice) await handleStep(deps, msg);
+  }
+  throw new Error("the run did not end in 100 steps");
+}
+
+Deno.test("a run in bounded steps writes exactly what a straight run writes", async () => {
+  const e = await engine(40);
+  const straightOut = await Deno.makeTempDir();
+  try {
+    const run = await startRun(e.deps, { tenant: "clinic-a", spec: spec() });
+    assert.equal(run.status, "queued");
+    const done = await drive(e.deps, "clinic-a", run.id);
+    assert.equal(done?.status, "succeeded", done?.error);
+    // prepare + 3 slices of ≤40 rows (115 rows) + publish
+    assert.ok(done!.steps >= 5, `steps: ${done!.steps}`);
+    const straight = await runPipeline(spec(), { inputRoot: root, outputRoot: straightOut });
+    assert.deepEqual(done!.counts, straight.counts);
+    const stepped = await Deno.readFile(`${e.out}/Patient.ndjson`);
+    const whole = await Deno.readFile(`${straightOut}/Patient.ndjson`);
+    assert.deepEqual(stepped, whole);
+    assert.equal(done!.output?.checksum, straight.output?.checksum);
+    assert.equal(done!.manifest?.counts.written, 115);
+    const leftovers = [...Deno.readDirSync(e.out)].map((f) => f.name);
+    assert.deepEqual(leftovers, ["Patient.ndjson"]);
+  } finally {
+    await Deno.remove(straightOut, { recursive: true });
+    await e.close();
+  }
+});
+
+Deno.test("a step delivered twice writes nothing twice", async () => {
+  const e = await engine(30);
+  try {
+    const run = await startRun(e.deps, { tenant: "clinic-a", spec: spec() });
+    const done = await drive(e.deps, "clinic-a", run.id, true);
+    assert.equal(done?.status, "succeeded", done?.error);
+    const lines = (await Deno.readTextFile(`${e.out}/Patient.ndjson`)).trim().split("\n");
+    const ids = lines.map((l) => JSON.parse(l).id);
+    assert.equal(ids.length, done!.counts.written);
+    assert.equal(new Set(ids).size, ids.length, "no resource written twice");
+  } finally {
+    await e.close();
+  }
+});
+
+Deno.test("a run whose source is missing fails with a sentence and leaves no output", async () => {
+  const e = await engine(30);
+  try {
+    const run = await startRun(e.deps, {
+      tenant: "clinic-a",
+      spec: spec({ source: { type: "csv", path: "nope.csv" } }),
+    });
+    const done = await drive(e.deps, "clinic-a", run.id);
+    assert.equal(done?.status, "failed");
+    assert.match(done?.error ?? "", /Cannot read "nope.csv"/);
+    assert.deepEqual([...Deno.readDirSync(e.out)], []);
+  } finally {
+    await e.close();
+  }
+});
+
+Deno.test("another tenant's run id finds nothing", async () => {
+  const e = await engine(30);
+  try {
+    const run = await startRun(e.deps, { tenant: "clinic-a", spec: spec() });
+    assert.equal(await getRun(e.deps.kv, "clinic-b", run.id), undefined);
+    await handleStep(e.deps, messageOf("clinic-b", run.id, 0));
+    assert.equal((await getRun(e.deps.kv, "clinic-a", run.id))?.seq, 0);
+  } finally {
+    await e.close();
+  }
+});
+
+Deno.test("a worker on the KV queue takes a run from queued to succeeded", async () => {
+  const e = await engine(50);
+  try {
+    const stop = startWorker(e.deps);
+    const run = await startRun(e.deps, { tenant: "clinic-a", spec: spec() });
+    let done = await getRun(e.deps.kv, "clinic-a", run.id);
+    for (let i = 0; i < 200 && !["succeeded", "failed"].includes(done!.status); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      done = await getRun(e.deps.kv, "clinic-a", run.id);
+    }
+    await stop();
+    assert.equal(done?.status, "succeeded", done?.error);
+    assert.equal(done!.counts.read, 115);
+    assert.equal(done!.counts.read, done!.counts.written + done!.counts.rejected);
+  } finally {
+    await e.close();
+  }
+});

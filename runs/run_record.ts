@@ -1,0 +1,94 @@
+/**
+ * A run as stored in Deno KV: a state machine `queued → running → succeeded | failed |
+ * cancelled` with its step number, cursor, sink checkpoint, counts and outcome. Rejected rows and
+ * the prepared plan live under keys of their own so the record stays small (KV values ≤ 64 KiB).
+ * @module
+ */
+import type { Manifest } from "../etl/manifest.ts";
+import type { PreparedRun } from "../etl/steps.ts";
+import type { Cursor, LoadResult, SinkState, Stage, StageCounts } from "../etl/types.ts";
+
+/** Where a run is in its life. */
+export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+
+/** Statuses a run never leaves. */
+export const FINAL_STATUSES: readonly RunStatus[] = ["succeeded", "failed", "cancelled"];
+
+/** One run. */
+export interface RunRecord {
+  id: string;
+  tenant: string;
+  pipeline: string;
+  status: RunStatus;
+  /** The step the next message must carry; a message with another number changes nothing. */
+  seq: number;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Set by every step's commit: the watchdog's evidence that the run is alive. */
+  heartbeatAt?: string;
+  /** Extractor position after the last committed step. */
+  cursor: Cursor | null;
+  /** The sink's checkpoint after the last committed step. */
+  sink?: SinkState;
+  /** All slices are read: the next step publishes. */
+  readDone: boolean;
+  counts: StageCounts;
+  rejectedByStage: Record<Stage, number>;
+  /** Rejected rows kept (the rest are only counted). */
+  rejectedKept: number;
+  since?: string;
+  highWater?: string;
+  steps: number;
+  output?: LoadResult;
+  manifest?: Manifest;
+  /** For users: one or a few sentences, never a stack trace. */
+  error?: string;
+  warnings: string[];
+}
+
+/** KV keys of run data. Every key starts with the tenant (DESIGN.md, Tenancy). */
+export const runKeys = {
+  run: (tenant: string, id: string): Deno.KvKey => ["tenants", tenant, "runs", id],
+  runs: (tenant: string): Deno.KvKey => ["tenants", tenant, "runs"],
+  prepared: (tenant: string, id: string): Deno.KvKey => ["tenants", tenant, "run_plans", id],
+  rejected: (tenant: string, id: string, seq: number): Deno.KvKey => [
+    "tenants",
+    tenant,
+    "run_rejected",
+    id,
+    seq,
+  ],
+  rejectedOf: (tenant: string, id: string): Deno.KvKey => ["tenants", tenant, "run_rejected", id],
+};
+
+/** A new queued run. */
+export function newRun(
+  init: { id: string; tenant: string; pipeline: string; since?: string },
+  now: Date,
+): RunRecord {
+  return {
+    ...init,
+    status: "queued",
+    seq: 0,
+    createdAt: now.toISOString(),
+    cursor: null,
+    readDone: false,
+    counts: { read: 0, normalized: 0, mapped: 0, valid: 0, written: 0, rejected: 0 },
+    rejectedByStage: { read: 0, normalized: 0, mapped: 0, valid: 0, written: 0 },
+    rejectedKept: 0,
+    steps: 0,
+    warnings: [],
+  };
+}
+
+/** Whether a run has ended. */
+export function isFinal(status: RunStatus): boolean {
+  return FINAL_STATUSES.includes(status);
+}
+
+/** The stored plan of a run: spec (with its secrets until the vault lands) and prepared configs. */
+export interface StoredPlan {
+  spec: unknown;
+  prepared?: PreparedRun;
+}
