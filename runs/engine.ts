@@ -31,11 +31,16 @@ export interface EngineDeps {
   /** Per step; keep `ms` well under KV's ~5 s redelivery deadline. */
   budget: StepBudget;
   now?: () => Date;
+  /** Runs of one tenant that may be running at once (default 2). */
+  perTenantLimit?: number;
 }
 
-const stepMessage = (run: RunRecord): StepMessage => ({
+/** How long a worker holds a step before another delivery may take it over. */
+const leaseMs = (deps: EngineDeps) => deps.budget.ms * 3 + 10_000;
+
+const stepMessage = (run: RunRecord, suffix = ""): StepMessage => ({
   kind: "step",
-  id: `${run.id}:${run.seq}`,
+  id: `${run.id}:${run.seq}${suffix}`,
   tenant: run.tenant,
   run: run.id,
   seq: run.seq,
@@ -72,7 +77,8 @@ export async function startRun(
   const op = deps.kv.atomic()
     .check({ key: runKeys.run(run.tenant, run.id), versionstamp: null })
     .set(runKeys.run(run.tenant, run.id), run)
-    .set(runKeys.prepared(run.tenant, run.id), { spec: input.spec } satisfies StoredPlan);
+    .set(runKeys.prepared(run.tenant, run.id), { spec: input.spec } satisfies StoredPlan)
+    .set(runKeys.active(run.tenant, run.id), { at: run.createdAt });
   const msg = stepMessage(run);
   deps.queue.stage(op, msg);
   if (!(await op.commit()).ok) throw new ConfigError(`A run with id "${run.id}" already exists`);
@@ -98,14 +104,29 @@ export async function handleStep(deps: EngineDeps, msg: StepMessage): Promise<vo
   const entry = await deps.kv.get<RunRecord>(key);
   const run = entry.value;
   if (!run || isFinal(run.status) || run.seq !== msg.seq) return;
+  if (run.lease && run.lease.until > Date.now()) {
+    // A redelivery while another worker still runs this step (KV redelivers after ~5 s).
+    throw new RetriableError(`Step ${run.seq} of run ${run.id} is still running elsewhere`);
+  }
+  const leased = await deps.kv.atomic().check(entry).set(key, {
+    ...run,
+    lease: { owner: crypto.randomUUID(), until: Date.now() + leaseMs(deps) },
+  }).commit();
+  if (!leased.ok) return;
+  const held = { key, versionstamp: leased.versionstamp };
   const planEntry = await deps.kv.get<StoredPlan>(runKeys.prepared(run.tenant, run.id));
   const stored = planEntry.value;
   if (!stored) return;
   const now = () => (deps.now?.() ?? new Date()).toISOString();
   const next: RunRecord = { ...run, seq: run.seq + 1, steps: run.steps + 1, heartbeatAt: now() };
-  const op = deps.kv.atomic().check(entry);
+  delete next.lease;
+  const op = deps.kv.atomic().check(held);
   try {
     if (!stored.prepared) {
+      if (!(await takeSlot(deps, run, op))) {
+        await waitForSlot(deps, run, held);
+        return;
+      }
       next.status = "running";
       next.startedAt ??= now();
       const prepared = await prepareRun(stored.spec, contextOf(deps, next));
@@ -154,14 +175,25 @@ export async function handleStep(deps: EngineDeps, msg: StepMessage): Promise<vo
       if (run.counts.read === 0) next.warnings = [...run.warnings, "No rows were read"];
     }
   } catch (err) {
-    if (err instanceof RetriableError) throw err;
+    if (err instanceof RetriableError) {
+      // Let the queue's retry take the step at once instead of waiting out the lease.
+      await deps.kv.atomic().check(held).set(key, run).commit();
+      throw err;
+    }
     await failRun(deps, run, userMessage(err), stored);
     return;
   }
   op.set(key, next);
+  if (isFinal(next.status)) await releaseSlot(deps, next, op);
   const follow = isFinal(next.status) ? undefined : stepMessage(next);
   if (follow) deps.queue.stage(op, follow);
-  if ((await op.commit()).ok && follow) await deps.queue.published(follow);
+  if (!(await op.commit()).ok) {
+    // Another commit got in between (the tenant's slots, or the run itself): give the lease
+    // back and let the queue deliver the step again; if the run moved on, that is a no-op.
+    await deps.kv.atomic().check(held).set(key, run).commit();
+    throw new RetriableError(`Step ${run.seq} of run ${run.id} met a concurrent change; retrying`);
+  }
+  if (follow) await deps.queue.published(follow);
 }
 
 /** Fail a run with a message for users, discarding its partial output. */
@@ -188,7 +220,9 @@ export async function failRun(
       seq: entry.value.seq + 1,
       finishedAt: (deps.now?.() ?? new Date()).toISOString(),
     };
-    if ((await deps.kv.atomic().check(entry).set(key, failed).commit()).ok) return;
+    const op = deps.kv.atomic().check(entry).set(key, failed);
+    await releaseSlot(deps, failed, op);
+    if ((await op.commit()).ok) return;
   }
 }
 
@@ -213,4 +247,92 @@ export function startWorker(deps: EngineDeps): () => Promise<void> {
     (msg, reason) => deadStep(deps, msg, reason),
   );
   return () => deps.queue.close();
+}
+
+/**
+ * Claim one of the tenant's running slots for this run in `op` (checked with it), or say there
+ * is none free. Slots of runs that ended meanwhile are given back on the way.
+ */
+async function takeSlot(deps: EngineDeps, run: RunRecord, op: Deno.AtomicOperation) {
+  const slots = await deps.kv.get<string[]>(runKeys.slots(run.tenant));
+  const held: string[] = [];
+  for (const id of slots.value ?? []) {
+    if (id === run.id) continue;
+    const other = await getRun(deps.kv, run.tenant, id);
+    if (other && !isFinal(other.status)) held.push(id);
+  }
+  if (held.length >= (deps.perTenantLimit ?? 2)) return false;
+  op.check(slots).set(runKeys.slots(run.tenant), [...held, run.id]);
+  return true;
+}
+
+/** Give the run's slot back and drop it from the watchdog's index, in `op`. */
+async function releaseSlot(deps: EngineDeps, run: RunRecord, op: Deno.AtomicOperation) {
+  const slots = await deps.kv.get<string[]>(runKeys.slots(run.tenant));
+  if (slots.value?.includes(run.id)) {
+    op.check(slots).set(runKeys.slots(run.tenant), slots.value.filter((id) => id !== run.id));
+  }
+  op.delete(runKeys.active(run.tenant, run.id));
+}
+
+/**
+ * All slots are taken: put the same step back on the queue a little later. Other tenants'
+ * messages are handled meanwhile, so one tenant's queue of runs cannot hold theirs up.
+ */
+async function waitForSlot(
+  deps: EngineDeps,
+  run: RunRecord,
+  held: { key: Deno.KvKey; versionstamp: string },
+): Promise<void> {
+  const waits = (run.waits ?? 0) + 1;
+  const waiting: RunRecord = { ...run, waits };
+  delete waiting.lease;
+  const msg = stepMessage(run, `:w${waits}`);
+  const op = deps.kv.atomic().check(held).set(held.key, waiting);
+  deps.queue.stage(op, msg, { delayMs: 250 });
+  if (!(await op.commit()).ok) {
+    throw new RetriableError(`Run ${run.id} met a concurrent change while waiting; retrying`);
+  }
+  await deps.queue.published(msg, { delayMs: 250 });
+}
+
+/**
+ * The watchdog: a run not final whose last step committed more than `staleMs` ago (its worker
+ * died, or its message was lost) gets its current step queued again, up to `maxResumes` times;
+ * then it fails with a message. Returns the runs it touched.
+ */
+export async function watchRuns(
+  deps: EngineDeps,
+  options: { staleMs: number; maxResumes?: number },
+): Promise<string[]> {
+  const touched: string[] = [];
+  const now = Date.now();
+  for await (const { key } of deps.kv.list({ prefix: runKeys.actives() })) {
+    const [, , tenant, id] = key as [string, string, string, string];
+    const entry = await deps.kv.get<RunRecord>(runKeys.run(tenant, id));
+    const run = entry.value;
+    if (!run || isFinal(run.status)) {
+      await deps.kv.delete(key);
+      continue;
+    }
+    const last = Date.parse(run.heartbeatAt ?? run.createdAt);
+    if (now - last < options.staleMs || (run.lease && run.lease.until > now)) continue;
+    touched.push(id);
+    const resumes = (run.resumes ?? 0) + 1;
+    if (resumes > (options.maxResumes ?? 3)) {
+      await failRun(
+        deps,
+        run,
+        "The run stopped making progress (its worker stopped more than once); start it again.",
+      );
+      continue;
+    }
+    const resumed: RunRecord = { ...run, resumes, heartbeatAt: new Date(now).toISOString() };
+    delete resumed.lease;
+    const msg = stepMessage(run, `:r${resumes}`);
+    const op = deps.kv.atomic().check(entry).set(entry.key, resumed);
+    deps.queue.stage(op, msg);
+    if ((await op.commit()).ok) await deps.queue.published(msg);
+  }
+  return touched;
 }

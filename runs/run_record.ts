@@ -45,6 +45,11 @@ export interface RunRecord {
   /** For users: one or a few sentences, never a stack trace. */
   error?: string;
   warnings: string[];
+  /** A worker holds this step until `until` (ms since epoch): a duplicate delivery waits. */
+  lease?: { owner: string; until: number };
+  /** Times the run waited for a free slot of its tenant, or was resumed by the watchdog. */
+  waits?: number;
+  resumes?: number;
 }
 
 /** KV keys of run data. Every key starts with the tenant (DESIGN.md, Tenancy). */
@@ -60,6 +65,11 @@ export const runKeys = {
     seq,
   ],
   rejectedOf: (tenant: string, id: string): Deno.KvKey => ["tenants", tenant, "run_rejected", id],
+  /** Runs of a tenant holding one of its running slots. */
+  slots: (tenant: string): Deno.KvKey => ["tenants", tenant, "run_slots"],
+  /** System index of runs not yet final, for the watchdog (ids only, no tenant data). */
+  active: (tenant: string, id: string): Deno.KvKey => ["system", "active_runs", tenant, id],
+  actives: (): Deno.KvKey => ["system", "active_runs"],
 };
 
 /** A new queued run. */
