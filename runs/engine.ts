@@ -110,7 +110,7 @@ export async function handleStep(deps: EngineDeps, msg: StepMessage): Promise<vo
   }
   const leased = await deps.kv.atomic().check(entry).set(key, {
     ...run,
-    lease: { owner: crypto.randomUUID(), until: Date.now() + leaseMs(deps) },
+    lease: { owner: `${Deno.pid}:${crypto.randomUUID()}`, until: Date.now() + leaseMs(deps) },
   }).commit();
   if (!leased.ok) return;
   const held = { key, versionstamp: leased.versionstamp };

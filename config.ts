@@ -1,0 +1,44 @@
+/**
+ * The deployment's settings, read once from the environment and checked with zod. Every
+ * variable has a safe default for the embedded install (one machine, local Deno KV and files).
+ * @module
+ */
+import { resolve } from "node:path";
+import { z } from "zod";
+import { zodProblems } from "./etl/spec.ts";
+
+const flag = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");
+
+/** The environment variables the portal reads. */
+export const Env = z.object({
+  KV_PATH: z.string().default("data/local/portal.kv")
+    .describe("Deno KV file holding runs, pipelines and tenants (several processes may share it)"),
+  INPUT_ROOT: z.string().default(".").describe("Folder relative input paths are read from"),
+  OUTPUT_ROOT: z.string().default("out").describe("Folder file outputs are written under"),
+  ALLOW_PRIVATE_NETWORK: flag.default(false)
+    .describe("Let sources and repositories reach private and loopback addresses (1 to allow)"),
+  STEP_ROWS: z.coerce.number().int().min(100).default(50_000)
+    .describe("Most rows one step reads"),
+  STEP_MS: z.coerce.number().int().min(100).max(3_000).default(2_000)
+    .describe("Most milliseconds one step reads for (KV redelivers handlers after ~5 s)"),
+  TENANT_RUN_LIMIT: z.coerce.number().int().min(1).default(2)
+    .describe("Runs of one tenant running at once"),
+  WATCHDOG_STALE_SECONDS: z.coerce.number().int().min(5).default(60)
+    .describe("A run whose last step is older than this is resumed by the watchdog"),
+});
+
+/** Parsed settings. */
+export type Env = z.output<typeof Env>;
+
+/** Read the settings; a bad value is an Error listing every problem with the variable's name. */
+export function readEnv(env: Record<string, string | undefined> = Deno.env.toObject()): Env {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`Bad settings:\n${zodProblems(parsed.error).map((p) => `- ${p}`).join("\n")}`);
+  }
+  return {
+    ...parsed.data,
+    INPUT_ROOT: resolve(parsed.data.INPUT_ROOT),
+    OUTPUT_ROOT: resolve(parsed.data.OUTPUT_ROOT),
+  };
+}
