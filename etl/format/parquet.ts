@@ -13,7 +13,7 @@
  */
 import { z } from "zod";
 import { defineFormat } from "../define.ts";
-import type { Row } from "../types.ts";
+import type { Format, Row } from "../types.ts";
 import { RowGroupBuffer } from "./_parquet_columns.ts";
 import { columnsOf, concatBytes, EMPTY } from "./_values.ts";
 
@@ -90,3 +90,23 @@ export const parquetFormat = defineFormat({
     };
   },
 });
+
+/** Joins whole files of one format (absolute paths), in order, into one written through `write`. */
+export type PartMerger = (
+  parts: string[],
+  write: (bytes: Uint8Array) => Promise<void>,
+) => Promise<void>;
+
+/**
+ * How an output is joined from whole files, one per run step, for a format whose encoder cannot
+ * continue an output in another step: Parquet, whose row groups are copied without re-encoding.
+ * Undefined for every other format.
+ */
+export function partMergerOf(format: Format): PartMerger | undefined {
+  if (format.type !== parquetFormat.type) return undefined;
+  return async (parts, write) => {
+    // Loaded only when a run written in steps is published.
+    const { mergeParquetParts } = await import("./_parquet_merge.ts");
+    await mergeParquetParts(parts, write);
+  };
+}

@@ -7,7 +7,8 @@
  * file is named after the run (`.<name>.<run>.partial`) so the next step finds it,
  * `checkpoint()` makes the bytes so far durable and says how many there are, and `open` with
  * that state cuts the file back to them (a step that crashed after writing more leaves nothing
- * behind) and goes on appending.
+ * behind) and goes on appending. Parquet cannot go on appending: its steps write whole part
+ * files that commit joins (see `_file_parts.ts`).
  * @module
  */
 import { createHash, type Hash } from "node:crypto";
@@ -16,7 +17,9 @@ import { z } from "zod";
 import { defineLoader } from "../define.ts";
 import { ConfigError } from "../errors.ts";
 import { resolveInside } from "../paths.ts";
+import { partMergerOf } from "../format/parquet.ts";
 import type { EncoderState, SinkState } from "../types.ts";
+import { FileParts, syncFolder, writeAll } from "./_file_parts.ts";
 
 /** Config of the file repository. */
 export const FileConfig = z.object({
@@ -31,11 +34,6 @@ const SYNC_EVERY = 64 * 1024 * 1024;
 /** Chunk size when a resumed output is read back for its checksum. */
 const HASH_CHUNK = 4 * 1024 * 1024;
 
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  let done = 0;
-  while (done < bytes.length) done += await file.write(bytes.subarray(done));
-}
-
 /** Where a step stopped, as `checkpoint()` saves it with the run's cursor. */
 interface FileState {
   /** The temporary file, relative to the output root. */
@@ -43,6 +41,8 @@ interface FileState {
   bytes: number;
   records: number;
   encoder?: EncoderState;
+  /** Formats written in whole parts (Parquet): the finished parts, relative to the root. */
+  parts?: string[];
 }
 
 /** The hidden temporary file of this run's output, beside it: the same name in every step. */
@@ -103,12 +103,6 @@ async function openTemp(temp: string, rel: string, resume?: FileState): Promise<
   return file;
 }
 
-/** Makes the names in a folder (a file just created) durable. */
-async function syncFolder(path: string): Promise<void> {
-  using folder = await Deno.open(path, { read: true });
-  await folder.sync();
-}
-
 /** SHA-256 of a whole file, read back in large chunks. */
 async function hashFile(path: string): Promise<{ hash: Hash; bytes: number }> {
   const hash = createHash("sha256");
@@ -153,11 +147,22 @@ export const fileLoader = defineLoader({
       );
     }
     // The encoder first: a state it refuses must not cost the partial file.
-    const encoder = format.create(target.formatConfig, target.schema, {
-      table: target.name,
-      resume: resume?.encoder,
-    });
-    const file = await openTemp(temp, tempRel, resume);
+    const create = (resume?: EncoderState) =>
+      format.create(target.formatConfig, target.schema, { table: target.name, resume });
+    let encoder = create(resume?.encoder);
+    const merge = partMergerOf(format);
+    if (resume?.parts && !merge) {
+      throw new ConfigError(
+        `The output format of this run changed between its steps (to ${format.title}); ` +
+          "start the run again",
+      );
+    }
+    const parts = merge && await FileParts.open(ctx.outputRoot, tempRel, merge, resumeState);
+    // A resumed step of a format written in parts starts a part; all others write the temp file.
+    let { path: current, file } = parts && resume
+      ? await parts.create()
+      : { path: temp, file: await openTemp(temp, tempRel, resume) };
+    let partRows = 0;
     // The hash of earlier steps' bytes cannot be saved: a resumed output is hashed at commit.
     const hash = resume ? undefined : createHash("sha256");
     let bytes = resume?.bytes ?? 0;
@@ -209,12 +214,32 @@ export const fileLoader = defineLoader({
       await syncing;
       if (syncError !== undefined) throw syncError;
     };
+    /** Ends the rows written since the last checkpoint as a complete, durable part. */
+    const endPart = async (parts: FileParts) => {
+      await put(await encoder.end());
+      await drain();
+      await file.syncData();
+      close();
+      await parts.add(current, bytes - parts.bytes);
+    };
     return {
       async write(batch) {
         await put(await encoder.encode(batch.rows));
         records += batch.rows.length;
+        partRows += batch.rows.length;
       },
       async checkpoint() {
+        if (parts && !encoder.state) {
+          // A part without rows is not made: the next step would only skip it.
+          if (partRows > 0) {
+            await endPart(parts);
+            encoder = create();
+            ({ path: current, file } = await parts.create());
+            closed = false;
+            partRows = 0;
+          }
+          return { temp: tempRel, bytes: parts.bytes, records, parts: [...parts.rels] };
+        }
         if (!encoder.state) {
           throw new ConfigError(
             `The ${format.title} format cannot be written in steps to a file; ` +
@@ -238,6 +263,13 @@ export const fileLoader = defineLoader({
         close();
       },
       async commit() {
+        if (parts && current !== temp) {
+          // The last part when it has rows; an empty file when no step wrote any.
+          if (partRows > 0 || parts.rels.length === 0) await endPart(parts);
+          else close();
+          const done = await parts.publish(temp, full);
+          return { records, bytes: done.bytes, location: rel, checksum: `sha256:${done.checksum}` };
+        }
         await put(await encoder.end());
         await drain();
         await file.sync();
@@ -256,6 +288,7 @@ export const fileLoader = defineLoader({
         await syncing;
         close();
         await Deno.remove(temp).catch(() => {});
+        await parts?.removeFrom(0).catch(() => {});
       },
     };
   },

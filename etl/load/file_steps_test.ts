@@ -5,7 +5,6 @@ import { ConfigError } from "../errors.ts";
 import { csvFormat } from "../format/csv.ts";
 import { jsonFormat } from "../format/json.ts";
 import { ndjsonFormat } from "../format/ndjson.ts";
-import { parquetFormat } from "../format/parquet.ts";
 import { sqlFormat } from "../format/sql.ts";
 import { TRICKY_ROWS, TRICKY_SCHEMA } from "../format/_fixtures.ts";
 import { testContext } from "../testing.ts";
@@ -190,19 +189,6 @@ Deno.test("file: abort after a resumed step removes the partial file", async () 
     await writeBatches(sink, 1, 2);
     await sink.abort();
     assert.deepEqual([...Deno.readDirSync(dir)], [], "nothing left in the output folder");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
-
-Deno.test("file: Parquet output cannot be checkpointed and says so", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const sink = await runOf(dir, parquetFormat)();
-    await writeBatches(sink, 0, 1);
-    await assert.rejects(() => sink.checkpoint!(), ConfigError, "cannot be written in steps");
-    await sink.abort();
-    assert.deepEqual([...Deno.readDirSync(dir)], []);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
