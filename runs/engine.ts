@@ -184,7 +184,9 @@ export async function handleStep(deps: EngineDeps, msg: StepMessage): Promise<vo
     return;
   }
   op.set(key, next);
-  if (isFinal(next.status)) await releaseSlot(deps, next, op);
+  // The slot list is given back after this commit, not in it: a publish cannot be undone, so
+  // its commit must not fail over another run's slot change.
+  if (isFinal(next.status)) op.delete(runKeys.active(run.tenant, run.id));
   const follow = isFinal(next.status) ? undefined : stepMessage(next);
   if (follow) deps.queue.stage(op, follow);
   if (!(await op.commit()).ok) {
@@ -194,6 +196,7 @@ export async function handleStep(deps: EngineDeps, msg: StepMessage): Promise<vo
     throw new RetriableError(`Step ${run.seq} of run ${run.id} met a concurrent change; retrying`);
   }
   if (follow) await deps.queue.published(follow);
+  if (isFinal(next.status)) await releaseSlot(deps, next);
 }
 
 /** Fail a run with a message for users, discarding its partial output. */
@@ -220,9 +223,9 @@ export async function failRun(
       seq: entry.value.seq + 1,
       finishedAt: (deps.now?.() ?? new Date()).toISOString(),
     };
-    const op = deps.kv.atomic().check(entry).set(key, failed);
-    await releaseSlot(deps, failed, op);
-    if ((await op.commit()).ok) return;
+    const op = deps.kv.atomic().check(entry).set(key, failed)
+      .delete(runKeys.active(run.tenant, run.id));
+    if ((await op.commit()).ok) return await releaseSlot(deps, failed);
   }
 }
 
@@ -266,13 +269,16 @@ async function takeSlot(deps: EngineDeps, run: RunRecord, op: Deno.AtomicOperati
   return true;
 }
 
-/** Give the run's slot back and drop it from the watchdog's index, in `op`. */
-async function releaseSlot(deps: EngineDeps, run: RunRecord, op: Deno.AtomicOperation) {
-  const slots = await deps.kv.get<string[]>(runKeys.slots(run.tenant));
-  if (slots.value?.includes(run.id)) {
-    op.check(slots).set(runKeys.slots(run.tenant), slots.value.filter((id) => id !== run.id));
+/** Give the run's slot back (best effort: a slot of a final run is ignored anyway). */
+async function releaseSlot(deps: EngineDeps, run: RunRecord): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    const slots = await deps.kv.get<string[]>(runKeys.slots(run.tenant));
+    if (!slots.value?.includes(run.id)) return;
+    const rest = slots.value.filter((id) => id !== run.id);
+    const ok = await deps.kv.atomic().check(slots).set(runKeys.slots(run.tenant), rest).commit()
+      .then((r) => r.ok, () => false);
+    if (ok) return;
   }
-  op.delete(runKeys.active(run.tenant, run.id));
 }
 
 /**
