@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import { runPipeline } from "../etl/pipeline.ts";
 import { type EngineDeps, getRun, handleStep, startRun, startWorker, watchRuns } from "./engine.ts";
@@ -205,6 +206,39 @@ Deno.test("the watchdog queues again a run whose step message was lost", async (
     assert.equal(done?.status, "succeeded", done?.error);
     assert.equal(done!.counts.written + done!.counts.rejected, 115);
     assert.deepEqual(await watchRuns(e.deps, { staleMs: 0 }), [], "a final run is left alone");
+  } finally {
+    await e.close();
+  }
+});
+
+Deno.test("a run in steps into a SQLite table upserts every patient once", async () => {
+  const e = await engine(30);
+  try {
+    const raw = spec({
+      output: undefined,
+      repository: {
+        type: "sqlite",
+        path: "clinic.sqlite",
+        table: "patient",
+        mode: "upsert",
+        key: [
+          "id",
+        ],
+      },
+    });
+    for (let i = 0; i < 2; i++) {
+      const run = await startRun(e.deps, { tenant: "clinic-a", spec: raw });
+      const done = await drive(e.deps, "clinic-a", run.id, true);
+      assert.equal(done?.status, "succeeded", done?.error);
+    }
+    const db = new DatabaseSync(`${e.out}/clinic.sqlite`);
+    const row = db.prepare("SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS ids FROM patient").get();
+    const stages = db.prepare(
+      "SELECT COUNT(*) AS n FROM sqlite_master WHERE name LIKE '%stage%'",
+    ).get();
+    db.close();
+    assert.deepEqual({ ...row }, { n: 115, ids: 115 });
+    assert.equal(stages?.n, 0, "no staging table left");
   } finally {
     await e.close();
   }

@@ -8,6 +8,7 @@ import { ConfigError, FatalRunError, RetriableError } from "../errors.ts";
 import type { Column } from "../types.ts";
 import type { TableShape } from "./_load_checks.ts";
 import { SEQ_COLUMN } from "./_load_values.ts";
+import { BATCH_COLUMN } from "./_load_steps.ts";
 
 /** A SQLite name in double quotes. */
 export function quoteSqlite(name: string): string {
@@ -43,7 +44,8 @@ export function sqliteShape(db: DatabaseSync, table: string): TableShape | undef
 
 /**
  * The statements of commit's transaction: append inserts, replace deletes then inserts,
- * upsert inserts with ON CONFLICT DO UPDATE (rows in staging order: the last row of a key wins).
+ * upsert inserts with ON CONFLICT DO UPDATE (rows in staging order, by batch then arrival: the
+ * last row of a key wins, whichever step wrote it).
  */
 export function moveSql(
   mode: string,
@@ -56,8 +58,8 @@ export function moveSql(
   // "WHERE true" tells SQLite's parser that ON CONFLICT belongs to the INSERT, not a join.
   const insert =
     `INSERT INTO ${target} (${list}) SELECT ${list} FROM ${stage} WHERE true ORDER BY ${
-      q(SEQ_COLUMN)
-    }`;
+      q(BATCH_COLUMN)
+    }, ${q(SEQ_COLUMN)}`;
   if (mode === "replace") return [`DELETE FROM ${target}`, insert];
   if (mode === "append") return [insert];
   const lower = new Set(key.map((k) => k.toLowerCase()));

@@ -6,6 +6,7 @@
 import type { RowDataPacket } from "mysql2";
 import type { Column } from "../types.ts";
 import { SEQ_COLUMN } from "./_load_values.ts";
+import { BATCH_COLUMN } from "./_load_steps.ts";
 import type { TableShape } from "./_load_checks.ts";
 import { type MySqlSession, quoteIdent } from "./mysql_client.ts";
 import { SQL_DIALECTS } from "../format/_sql_dialects.ts";
@@ -45,12 +46,15 @@ export function createTargetSql(ref: string, columns: readonly Column[], key: st
 
 /**
  * CREATE TABLE for the staging table: the target's types, so a value that does not fit fails
- * at write time with its column named, plus a sequence that keeps the rows' order.
+ * at write time with its column named, plus a sequence that keeps the rows' order and the
+ * number of the batch that wrote each row (a resumed step deletes a crashed step's batches).
  */
 export function createStageSql(ref: string, columns: readonly Column[], key: string[]): string {
   const defs = columnDefs(columns, key).map((d) => d.replace(/ NOT NULL$/, ""));
   return `CREATE TABLE ${ref} (${quoteIdent(SEQ_COLUMN)} BIGINT NOT NULL AUTO_INCREMENT ` +
-    `PRIMARY KEY, ${defs.join(", ")}) ${OPTIONS}`;
+    `PRIMARY KEY, ${quoteIdent(BATCH_COLUMN)} BIGINT NOT NULL DEFAULT 0, ${
+      defs.join(", ")
+    }) ${OPTIONS}`;
 }
 
 /** The shape of `schema.table`, or undefined when there is no such table. */

@@ -58,15 +58,18 @@ const CHUNK = 1 << 20;
 
 /**
  * Rows as COPY text, in chunks of about 1 MiB; `json` marks columns whose values are JSON.
- * Throws a ConfigError for a NUL character (PostgreSQL text cannot hold one), before anything
- * is sent.
+ * `tail` (already COPY text) ends every line as one more field: the staging table's batch
+ * number. Throws a ConfigError for a NUL character (PostgreSQL text cannot hold one), before
+ * anything is sent.
  */
 export function encodeRows(
   columns: readonly string[],
   json: readonly boolean[],
   rows: readonly Row[],
   refs: readonly SourceRef[],
+  tail?: string,
 ): string[] {
+  const end = tail === undefined ? "\n" : `\t${tail}\n`;
   const chunks: string[] = [];
   let chunk = "";
   for (let r = 0; r < rows.length; r++) {
@@ -82,7 +85,7 @@ export function encodeRows(
       }
       chunk += (c === 0 ? "" : "\t") + copyField(text);
     }
-    chunk += "\n";
+    chunk += end;
     if (chunk.length >= CHUNK) {
       chunks.push(chunk);
       chunk = "";

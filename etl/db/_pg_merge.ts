@@ -5,6 +5,7 @@
  * @module
  */
 import type { Sql } from "./postgres_client.ts";
+import { BATCH_COLUMN, stageGone } from "./_load_steps.ts";
 import { quoteIdent, quoteName } from "./_pg_sql.ts";
 import { inspectTarget, newTableTypes, type Target } from "./_pg_target.ts";
 
@@ -24,8 +25,9 @@ export function stagingName(runId: string, table: string): string {
 }
 
 /**
- * Drop any leftover staging table of this run and create it empty, UNLOGGED, with the given
- * column types (the target's, so COPY already parses and checks every value).
+ * Drop any leftover staging table of this run (a first step tried again) and create it empty,
+ * UNLOGGED, with the given column types (the target's, so COPY already parses and checks every
+ * value), the batch number of each row and its arrival order.
  */
 export async function createStaging(
   sql: Sql,
@@ -35,8 +37,29 @@ export async function createStaging(
 ) {
   await sql.unsafe(`DROP TABLE IF EXISTS ${quoteIdent(stage)}`);
   const defs = columns.map((name, i) => `${quoteName(name)} ${types[i]}`);
+  defs.push(`${BATCH_COLUMN} bigint NOT NULL DEFAULT 0`);
   defs.push(`${SEQUENCE_COLUMN} bigint GENERATED ALWAYS AS IDENTITY`);
   await sql.unsafe(`CREATE UNLOGGED TABLE ${quoteIdent(stage)} (${defs.join(", ")})`);
+}
+
+/**
+ * Continue the staging table of an earlier step: it must still exist, the rows of batches after
+ * `batches` (a step that crashed after its checkpoint) go, and the rows of the checkpoint must
+ * still be there: an UNLOGGED table comes back empty after a server crash.
+ */
+export async function resumeStaging(
+  sql: Sql,
+  stage: string,
+  batches: number,
+  records: number,
+): Promise<void> {
+  const [{ oid }] = await sql.unsafe(`SELECT to_regclass($1)::oid AS oid`, [quoteIdent(stage)]);
+  if (oid === null) throw stageGone(stage);
+  const table = quoteIdent(stage);
+  await sql.unsafe(`DELETE FROM ${table} WHERE ${BATCH_COLUMN} > $1`, [batches]);
+  if (records > 0 && (await sql.unsafe(`SELECT 1 FROM ${table} LIMIT 1`)).length === 0) {
+    throw stageGone(stage, "lost its rows, probably in a restart of the database server");
+  }
 }
 
 /** What to publish, and how. */
@@ -65,11 +88,11 @@ export async function publish(sql: Sql, p: Publish): Promise<void> {
   const stage = quoteIdent(p.stage);
   const insert = `INSERT INTO ${target} (${names.join(", ")}) SELECT ${casts.join(", ")}
                   FROM ${stage} s`;
-  // One row per key (the last one staged): sorting the wide rows costs more than the insert,
+  // One row per key (the last one staged, by batch then arrival): sorting the wide rows costs more than the insert,
   // so it is the fallback for runs that staged a key twice.
   const deduplicated = `INSERT INTO ${target} (${names.join(", ")})
     SELECT DISTINCT ON (${keyCasts.join(", ")}) ${casts.join(", ")} FROM ${stage} s
-    ORDER BY ${keyCasts.join(", ")}, s.${SEQUENCE_COLUMN} DESC`;
+    ORDER BY ${keyCasts.join(", ")}, s.${BATCH_COLUMN} DESC, s.${SEQUENCE_COLUMN} DESC`;
   const primaryKey = `PRIMARY KEY (${key.map(quoteName).join(", ")})`;
   const defs = p.columns.map((c, i) => `${quoteName(c.name)} ${types[i]}`).join(", ");
 

@@ -5,6 +5,11 @@
  * deletes the table's rows and adds them (never DROP: the table, its grants and indexes stay),
  * upsert updates rows with the same key and adds the rest (the last row of a key wins).
  * A failed run leaves the target as it was and no staging table behind.
+ *
+ * In bounded steps the staging table outlives the connection: every row carries the number of
+ * the batch that wrote it, `checkpoint()` says which batch is the last one saved (each batch is
+ * committed as it is written), and `open` with that state deletes the rows of later batches (a
+ * step that crashed after its checkpoint) and goes on numbering from there.
  * @module
  */
 import type { z } from "zod";
@@ -30,6 +35,7 @@ import {
   stageName,
 } from "../db/_load_values.ts";
 import { createStageSql, createTargetSql, tableShape } from "../db/_mysql_tables.ts";
+import { BATCH_COLUMN, stageGone, type StageState, stageStateOf } from "../db/_load_steps.ts";
 
 /** Config of the MySQL / MariaDB repository. */
 export const MySqlLoadConfig = DbConnection.extend(DbLoadFields).superRefine((c, issue) => {
@@ -49,15 +55,21 @@ export type MySqlLoadConfig = z.output<typeof MySqlLoadConfig>;
 const MAX_ROWS = 1000;
 const MAX_CHARS = 4_000_000;
 
-/** Multi-row INSERTs of a batch into `ref`, each value escaped by the driver. */
+/**
+ * Multi-row INSERTs of a batch into the staging table `ref`, each value escaped by the driver,
+ * every row marked with the batch number `n`.
+ */
 async function insertRows(
   session: MySqlSession,
   ref: string,
   columns: readonly Column[],
   writers: ((v: unknown) => Param)[],
   batch: Batch,
+  n: number,
 ): Promise<void> {
-  const head = `INSERT INTO ${ref} (${columns.map((c) => quoteIdent(c.name)).join(", ")}) VALUES `;
+  const names = [...columns.map((c) => c.name), BATCH_COLUMN].map(quoteIdent);
+  const head = `INSERT INTO ${ref} (${names.join(", ")}) VALUES `;
+  const tail = `,${n})`;
   const perStatement = Math.max(1, Math.min(MAX_ROWS, Math.floor(20_000 / columns.length)));
   let tuples: string[] = [];
   let chars = 0;
@@ -82,7 +94,7 @@ async function insertRows(
   };
   for (const row of batch.rows) {
     const tuple = "(" +
-      columns.map((c, i) => session.db.escape(writers[i](row[c.name]))).join(",") + ")";
+      columns.map((c, i) => session.db.escape(writers[i](row[c.name]))).join(",") + tail;
     tuples.push(tuple);
     chars += tuple.length;
     if (tuples.length >= perStatement || chars >= MAX_CHARS) await flush();
@@ -94,8 +106,8 @@ async function insertRows(
 function moveSql(mode: string, target: string, stage: string, columns: Column[], key: string[]) {
   const list = columns.map((c) => quoteIdent(c.name)).join(", ");
   const insert = `INSERT INTO ${target} (${list}) SELECT ${list} FROM ${stage} ORDER BY ${
-    quoteIdent(SEQ_COLUMN)
-  }`;
+    quoteIdent(BATCH_COLUMN)
+  }, ${quoteIdent(SEQ_COLUMN)}`;
   if (mode === "replace") return [`DELETE FROM ${target}`, insert];
   if (mode === "append") return [insert];
   const lower = new Set(key.map((k) => k.toLowerCase()));
@@ -116,7 +128,7 @@ export const mysqlLoader = defineLoader({
   secrets: ["password"],
   needsFormat: false,
   test: (ctx, config) => checkMySql(ctx, config),
-  async open(ctx, config, target) {
+  async open(ctx, config, target, resumeState) {
     const key = config.key ?? [];
     if (config.mode === "upsert" && key.length === 0) {
       throw new ConfigError("Upsert needs the key column(s) that identify a row (key)");
@@ -126,19 +138,31 @@ export const mysqlLoader = defineLoader({
       : [config.database, config.table];
     const label = `${db}.${table}`;
     const ref = `${quoteIdent(db)}.${quoteIdent(table)}`;
-    const stage = `${quoteIdent(db)}.${quoteIdent(stageName(ctx.ids.run))}`;
-    let columns = loadColumns(target.schema);
+    const stageTable = stageName(ctx.ids.run);
+    const stage = `${quoteIdent(db)}.${quoteIdent(stageTable)}`;
+    const resume = resumeState ? stageStateOf(resumeState, stageTable) : undefined;
+    // Columns told by the first rows of an earlier step come back with its state.
+    let columns = loadColumns(target.schema) ?? resume?.columns;
     let writers: ((v: unknown) => Param)[] = [];
-    let records = 0;
+    let records = resume?.records ?? 0;
+    let batches = resume?.batches ?? 0;
     let done = false;
     const session = await connectMySql(ctx, config);
 
-    const prepare = async (cols: Column[]) => {
+    const prepare = async (cols: Column[], resumed = false) => {
       assertKeyColumns(cols, key);
       const shape = await tableShape(session, db, table);
       if (shape) assertTableFits(label, shape, cols, config.mode, key);
-      await session.db.query(`DROP TABLE IF EXISTS ${stage}`);
-      await session.db.query(createStageSql(stage, cols, key));
+      if (resumed) {
+        if (!(await tableShape(session, db, stageTable))) throw stageGone(`${db}.${stageTable}`);
+        // Rows a step wrote after its last checkpoint: the batches after it are written again.
+        await session.db.query(`DELETE FROM ${stage} WHERE ${quoteIdent(BATCH_COLUMN)} > ?`, [
+          batches,
+        ]);
+      } else {
+        await session.db.query(`DROP TABLE IF EXISTS ${stage}`);
+        await session.db.query(createStageSql(stage, cols, key));
+      }
       writers = cols.map((c) => paramWriter(c.type, mysqlDatetime));
       columns = cols;
     };
@@ -152,9 +176,9 @@ export const mysqlLoader = defineLoader({
         await withMySql(calm, config, (s) => s.db.query(sql)).catch(() => {});
       }
     };
-    const finish = async () => {
+    const finish = async (drop = true) => {
       done = true;
-      await dropStage();
+      if (drop) await dropStage();
       await session.close();
     };
 
@@ -163,9 +187,10 @@ export const mysqlLoader = defineLoader({
       await session.db.query(
         "SET SESSION sql_mode = TRIM(BOTH ',' FROM CONCAT(@@sql_mode, ',STRICT_ALL_TABLES'))",
       );
-      if (columns) await prepare(columns);
+      // A resumed run that staged nothing yet (its columns come with the rows) has no table.
+      if (columns) await prepare(columns, resume !== undefined);
     } catch (err) {
-      await finish().catch(() => {});
+      await finish(!resume).catch(() => {});
       throw session.error(err, { table: label });
     }
 
@@ -177,7 +202,9 @@ export const mysqlLoader = defineLoader({
             if (!cols) return;
             await prepare(cols);
           }
-          await insertRows(session, stage, columns!, writers, batch);
+          if (batch.rows.length === 0) return;
+          await insertRows(session, stage, columns!, writers, batch, batches + 1);
+          batches++;
           records += batch.rows.length;
         } catch (err) {
           throw session.error(err, { table: label });
@@ -210,7 +237,8 @@ export const mysqlLoader = defineLoader({
         } catch (err) {
           // The table this run created is still empty: leave the database as it was.
           if (created) await session.db.query(`DROP TABLE IF EXISTS ${ref}`).catch(() => {});
-          await finish().catch(() => {});
+          // A resumed run's staged rows are kept for another try: the run discards them.
+          await finish(!resume).catch(() => {});
           throw session.error(err, { table: label });
         }
         await finish().catch(() => {});
@@ -218,6 +246,20 @@ export const mysqlLoader = defineLoader({
       },
       async abort() {
         if (!done) await finish();
+      },
+      checkpoint() {
+        if (done) {
+          return Promise.reject(new ConfigError("This output was already committed or aborted"));
+        }
+        // Every INSERT has committed (autocommit): the batches so far are durable.
+        const state: StageState = { stage: stageTable, batches, records };
+        if (columns) state.columns = columns.map((c) => ({ name: c.name, type: c.type }));
+        return Promise.resolve({ ...state });
+      },
+      async suspend() {
+        if (done) return;
+        done = true;
+        await session.close();
       },
     };
   },

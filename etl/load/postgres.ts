@@ -7,6 +7,11 @@
  * column (`resource->>'gender'` works in SQL). The staging table has the target's column types,
  * so COPY parses each value once and a refused value names its row; the server stores one
  * batch while the run reads the next.
+ *
+ * In bounded steps the staging table outlives the connection: every row carries the number of
+ * the batch that wrote it, `checkpoint()` waits for the COPY in flight and says which batch is
+ * the last one saved, and `open` with that state deletes the rows of later batches (a step that
+ * crashed after its checkpoint) and goes on numbering from there.
  * @module
  */
 import { z } from "zod";
@@ -15,7 +20,8 @@ import { ConfigError } from "../errors.ts";
 import { DbConnection, DbLoadFields } from "../db/options.ts";
 import { checkPostgres, openPostgres } from "../db/postgres_client.ts";
 import { encodeRows, sendRows } from "../db/_pg_copy.ts";
-import { createStaging, publish, stagingName } from "../db/_pg_merge.ts";
+import { createStaging, publish, resumeStaging, stagingName } from "../db/_pg_merge.ts";
+import { BATCH_COLUMN, type StageState, stageStateOf } from "../db/_load_steps.ts";
 import { quoteIdent } from "../db/_pg_sql.ts";
 import { inspectTarget, newTableTypes, preferLz4, type Target } from "../db/_pg_target.ts";
 
@@ -42,7 +48,7 @@ export const postgresLoader = defineLoader({
   secrets: ["password"],
   needsFormat: false,
   test: checkPostgres,
-  async open(ctx, config, target) {
+  async open(ctx, config, target, resumeState) {
     const key = config.key ?? [];
     if (config.mode === "upsert" && key.length === 0) {
       throw new ConfigError(
@@ -65,9 +71,12 @@ export const postgresLoader = defineLoader({
     const json = columns.map((c) => c.type === "json" || c.name === target.schema.resource);
     const where = { table: config.table, action: "write" as const };
     const stage = stagingName(ctx.ids.run, config.table);
+    const resume = resumeState ? stageStateOf(resumeState, stage) : undefined;
+    const copyColumns = [...names, BATCH_COLUMN];
     const session = await openPostgres(ctx, config);
     const { sql } = session;
-    let records = 0;
+    let records = resume?.records ?? 0;
+    let batches = resume?.batches ?? 0;
     let closed = false;
     // The last batch's COPY, which the server may still be storing while the run reads and
     // maps the next batch; its failure fails the next write() or the commit.
@@ -77,11 +86,11 @@ export const postgresLoader = defineLoader({
       copying = undefined;
       await copy;
     };
-    const finish = async () => {
+    const finish = async (drop = true) => {
       if (closed) return;
       closed = true;
       await settle().catch(() => {});
-      await sql.unsafe(`DROP TABLE IF EXISTS ${quoteIdent(stage)}`).catch(() => {});
+      if (drop) await sql.unsafe(`DROP TABLE IF EXISTS ${quoteIdent(stage)}`).catch(() => {});
       await session.close();
     };
     const wanted: Target = {
@@ -95,7 +104,8 @@ export const postgresLoader = defineLoader({
       await preferLz4(sql);
       // An existing table that cannot take the rows is refused before any row is read.
       const types = (await inspectTarget(sql, wanted)) ?? newTableTypes(wanted);
-      await createStaging(sql, stage, names, types);
+      if (resume) await resumeStaging(sql, stage, resume.batches, resume.records);
+      else await createStaging(sql, stage, names, types);
     } catch (err) {
       await session.close();
       throw session.fail(err, where);
@@ -106,8 +116,9 @@ export const postgresLoader = defineLoader({
         await settle();
         if (batch.rows.length === 0) return;
         const { refs } = batch;
-        const chunks = encodeRows(names, json, batch.rows, refs);
-        copying = sendRows(sql, stage, names, chunks, refs).catch((err) => {
+        const chunks = encodeRows(names, json, batch.rows, refs, String(batches + 1));
+        batches++;
+        copying = sendRows(sql, stage, copyColumns, chunks, refs).catch((err) => {
           throw session.fail(err, { ...where, row: (err as { row?: string })?.row });
         });
         copying.catch(() => {}); // observed by settle()
@@ -122,14 +133,32 @@ export const postgresLoader = defineLoader({
           await sql.unsafe("COMMIT");
         } catch (err) {
           await sql.unsafe("ROLLBACK").catch(() => {});
-          await finish();
+          // A resumed run's staged rows are kept for another try: the run discards them.
+          await finish(!resume);
           throw session.fail(err, where);
         }
         closed = true;
         await session.close();
         return { records, bytes: 0, location: config.table };
       },
-      abort: finish,
+      abort: () => finish(),
+      async checkpoint() {
+        if (closed) throw new ConfigError("This output was already committed or aborted");
+        try {
+          await settle();
+        } catch (err) {
+          throw session.fail(err, where);
+        }
+        const state: StageState = { stage, batches, records };
+        return { ...state };
+      },
+      async suspend() {
+        if (closed) return;
+        closed = true;
+        // A COPY still in flight belongs to no checkpoint: the next step deletes its rows.
+        await settle().catch(() => {});
+        await session.close();
+      },
     };
   },
 });
