@@ -19,6 +19,7 @@ import {
 } from "../etl/steps.ts";
 import type { RunContext } from "../etl/types.ts";
 import type { JobQueue, StepMessage } from "./job_queue.ts";
+import { newRunId } from "./run_id.ts";
 import { isFinal, newRun, runKeys, type RunRecord, type StoredPlan } from "./run_record.ts";
 
 /** What the engine runs with. */
@@ -69,7 +70,7 @@ export async function startRun(
   const checked = checkSpec(input.spec);
   const now = deps.now?.() ?? new Date();
   const run = newRun({
-    id: input.id ?? crypto.randomUUID(),
+    id: input.id ?? newRunId(),
     tenant: input.tenant,
     pipeline: checked.spec.name,
     since: input.since,

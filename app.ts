@@ -1,0 +1,46 @@
+/**
+ * The HTTP app: the JSON API under `/api/v1` (bearer token → tenant), signed webhooks under
+ * `/hooks`, and the OpenAPI document at `/api/openapi.json`. Every error is a JSON `{ error }`
+ * sentence, never a stack trace. Tests call `app.request(...)`; `main.ts` serves it.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ engine, auth: staticTokens({ [Deno.env.get("PYXGEN_API_TOKEN")!]: "default" }) });
+ * Deno.serve(app.fetch);
+ * ```
+ * @module
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { apiRoutes } from "./routes/api.ts";
+import type { AppDeps } from "./routes/deps.ts";
+import { hookRoutes } from "./routes/hooks.ts";
+import { ApiError, errorResponse } from "./routes/http.ts";
+import { openApiDocument } from "./routes/openapi.ts";
+
+export type { AppDeps } from "./routes/deps.ts";
+export { type Authenticator, staticTokens } from "./routes/auth.ts";
+
+/** Largest request body accepted: a spec or a webhook payload, never bulk data. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Build the app over the engine and an authenticator. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  const log = deps.log ?? ((line: string) => console.error(line));
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+      },
+    }),
+  );
+  app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
+  app.route("/api/v1", apiRoutes(deps));
+  app.route("/hooks", hookRoutes(deps));
+  app.notFound((c) => c.json({ error: `There is nothing at ${c.req.method} ${c.req.path}.` }, 404));
+  app.onError((err, c) => errorResponse(c, err, log));
+  return app;
+}

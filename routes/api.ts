@@ -1,0 +1,86 @@
+/**
+ * The JSON API under `/api/v1`: bearer-token authentication naming a tenant, then pipelines
+ * (create, list, get, start a run) here and runs in `api_runs.ts`. Every lookup goes through the
+ * request's tenant, so another tenant's object is a 404.
+ * @module
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { startPipelineRun } from "../pipelines/start.ts";
+import { createPipeline, getPipeline, listPipelines } from "../pipelines/store.ts";
+import { bearerToken } from "./auth.ts";
+import { runRoutes } from "./api_runs.ts";
+import type { ApiEnv, AppDeps } from "./deps.ts";
+import { ApiError, checked, jsonBody, PipelineId, urlFor } from "./http.ts";
+import { pipelineDetail, pipelineSummary } from "./views.ts";
+
+/** Body of `POST /pipelines`. */
+export const CreatePipelineBody = z.object({
+  spec: z.record(z.string(), z.unknown()).describe("The pipeline spec (version 1)"),
+});
+
+/** Body of `POST /pipelines/:id/runs` (may be empty). */
+export const StartRunBody = z.object({
+  since: z.string().min(1).max(200).optional()
+    .describe("Read only rows whose cursor column is greater than this value"),
+});
+
+/** The `/api/v1` routes. */
+export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
+  const api = new Hono<ApiEnv>();
+  const kv = deps.engine.kv;
+
+  api.use("*", async (c, next) => {
+    const token = bearerToken(c.req.header("Authorization"));
+    const tenant = token === undefined ? undefined : await deps.auth.authenticate(token);
+    if (tenant === undefined) {
+      c.header("WWW-Authenticate", 'Bearer realm="pyxgen"');
+      throw new ApiError(401, "Sign in with a valid API token (Authorization: Bearer <token>).");
+    }
+    c.set("tenant", tenant);
+    await next();
+  });
+
+  const hookUrl = (c: Parameters<typeof urlFor>[0], id: string) =>
+    urlFor(c, deps.publicUrl, `/hooks/${id}`);
+  const pipelineOf = async (tenant: string, raw: string) => {
+    const id = checked(PipelineId, raw, "The pipeline id");
+    const pipeline = await getPipeline(kv, tenant, id);
+    if (!pipeline) throw new ApiError(404, `There is no pipeline with id "${id}".`);
+    return pipeline;
+  };
+
+  api.post("/pipelines", async (c) => {
+    const { spec } = await jsonBody(c, CreatePipelineBody);
+    const p = await createPipeline(kv, c.get("tenant"), spec, deps.engine.now?.());
+    const url = hookUrl(c, p.id);
+    // The only answer that ever shows the webhook secret.
+    return c.json({ id: p.id, name: p.name, webhook: { url, secret: p.webhookSecret } }, 201);
+  });
+
+  api.get("/pipelines", async (c) => {
+    const list = await listPipelines(kv, c.get("tenant"));
+    return c.json({ pipelines: list.map((p) => pipelineSummary(p, hookUrl(c, p.id))) });
+  });
+
+  api.get("/pipelines/:id", async (c) => {
+    const p = await pipelineOf(c.get("tenant"), c.req.param("id"));
+    return c.json(pipelineDetail(p, hookUrl(c, p.id)));
+  });
+
+  api.post("/pipelines/:id/runs", async (c) => {
+    const tenant = c.get("tenant");
+    const p = await pipelineOf(tenant, c.req.param("id"));
+    const { since } = await jsonBody(c, StartRunBody);
+    const run = await startPipelineRun(deps.engine, tenant, p.spec, {
+      pipelineId: p.id,
+      trigger: "api",
+    }, { since });
+    const statusUrl = urlFor(c, deps.publicUrl, `/api/v1/runs/${run.id}`);
+    c.header("Location", statusUrl);
+    return c.json({ runId: run.id, status: run.status, statusUrl }, 202);
+  });
+
+  api.route("/runs", runRoutes(deps));
+  return api;
+}

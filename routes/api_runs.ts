@@ -1,0 +1,128 @@
+/**
+ * The run routes of the JSON API: list, get, cancel, re-run, rejected rows. Mounted at
+ * `/api/v1/runs` behind the tenant check of `api.ts`.
+ * @module
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import type { RejectedRow } from "../etl/pipeline.ts";
+import { runOrigins, startPipelineRun } from "../pipelines/start.ts";
+import { cancelRun } from "../runs/cancel.ts";
+import { getRun } from "../runs/engine.ts";
+import { isFinal, runKeys, type RunRecord, type StoredPlan } from "../runs/run_record.ts";
+import type { ApiEnv, AppDeps } from "./deps.ts";
+import { ApiError, checked, RunId, urlFor } from "./http.ts";
+import { runView } from "./views.ts";
+
+/** Query of `GET /runs`. */
+export const ListRunsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20)
+    .describe("How many runs to return (1 to 100)"),
+  cursor: z.string().min(1).max(2_000).optional()
+    .describe("The `next` value of the previous page"),
+});
+
+/** Query of `GET /runs/:id/rejected`. */
+export const RejectedQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(10_000).default(1_000)
+    .describe("How many rejected rows to return (1 to 10,000)"),
+});
+
+/** The `/runs` routes. */
+export function runRoutes(deps: AppDeps): Hono<ApiEnv> {
+  const runs = new Hono<ApiEnv>();
+  const kv = deps.engine.kv;
+  type C = Parameters<typeof urlFor>[0];
+  const view = async (c: C, tenant: string, run: RunRecord) => {
+    const [origin] = await runOrigins(kv, tenant, [run.id]);
+    return runView(run, origin, (p) => urlFor(c, deps.publicUrl, p));
+  };
+  const runOf = async (tenant: string, raw: string) => {
+    const id = checked(RunId, raw, "The run id");
+    const run = await getRun(kv, tenant, id);
+    if (!run) throw new ApiError(404, `There is no run with id "${id}".`);
+    return run;
+  };
+
+  runs.get("/", async (c) => {
+    const tenant = c.get("tenant");
+    const q = checked(ListRunsQuery, c.req.query(), "The query");
+    // Run ids are UUIDv7 (time-ordered), so a reverse range read is newest first.
+    const iter = kv.list<RunRecord>({ prefix: runKeys.runs(tenant) }, {
+      reverse: true,
+      limit: q.limit,
+      cursor: q.cursor,
+    });
+    const page: RunRecord[] = [];
+    try {
+      for await (const e of iter) page.push(e.value);
+    } catch {
+      throw new ApiError(400, "The cursor is not valid; start again without one.");
+    }
+    const origins = await runOrigins(kv, tenant, page.map((r) => r.id));
+    const url = (p: string) => urlFor(c, deps.publicUrl, p);
+    return c.json({
+      runs: page.map((r, i) => runView(r, origins[i], url)),
+      next: page.length === q.limit && iter.cursor ? iter.cursor : null,
+    });
+  });
+
+  runs.get("/:id", async (c) => {
+    const tenant = c.get("tenant");
+    return c.json(await view(c, tenant, await runOf(tenant, c.req.param("id"))));
+  });
+
+  runs.post("/:id/cancel", async (c) => {
+    const tenant = c.get("tenant");
+    const id = checked(RunId, c.req.param("id"), "The run id");
+    const result = await cancelRun(deps.engine, tenant, id);
+    if (result.outcome === "missing") throw new ApiError(404, `There is no run with id "${id}".`);
+    if (result.outcome === "ended") {
+      throw new ApiError(
+        409,
+        `The run already ended (${result.run.status}); only queued or running runs can be cancelled.`,
+      );
+    }
+    return c.json(await view(c, tenant, result.run));
+  });
+
+  runs.post("/:id/rerun", async (c) => {
+    const tenant = c.get("tenant");
+    const run = await runOf(tenant, c.req.param("id"));
+    if (!isFinal(run.status)) {
+      throw new ApiError(409, `The run is still ${run.status}; re-run it once it has ended.`);
+    }
+    const stored = (await kv.get<StoredPlan>(runKeys.prepared(tenant, run.id))).value;
+    if (!stored) {
+      throw new ApiError(409, "This run's spec is no longer stored; start the pipeline again.");
+    }
+    const [origin] = await runOrigins(kv, tenant, [run.id]);
+    const next = await startPipelineRun(deps.engine, tenant, stored.spec, {
+      pipelineId: origin?.pipelineId,
+      trigger: "rerun",
+      rerunOf: run.id,
+    }, { since: run.since });
+    const statusUrl = urlFor(c, deps.publicUrl, `/api/v1/runs/${next.id}`);
+    c.header("Location", statusUrl);
+    return c.json({ runId: next.id, status: next.status, statusUrl }, 202);
+  });
+
+  runs.get("/:id/rejected", async (c) => {
+    const tenant = c.get("tenant");
+    const run = await runOf(tenant, c.req.param("id"));
+    const { limit } = checked(RejectedQuery, c.req.query(), "The query");
+    const rows: RejectedRow[] = [];
+    for await (const e of kv.list<RejectedRow[]>({ prefix: runKeys.rejectedOf(tenant, run.id) })) {
+      rows.push(...e.value);
+      if (rows.length >= limit) break;
+    }
+    return c.json({
+      runId: run.id,
+      kept: run.rejectedKept,
+      total: run.counts.rejected,
+      rejected: rows.slice(0, limit),
+    });
+  });
+
+  return runs;
+}
