@@ -23,6 +23,15 @@ export const Env = z.object({
     .describe("Most milliseconds one step reads for (KV redelivers handlers after ~5 s)"),
   TENANT_RUN_LIMIT: z.coerce.number().int().min(1).default(2)
     .describe("Runs of one tenant running at once"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(8000).describe("HTTP port"),
+  PUBLIC_URL: z.string().url().optional().describe(
+    "Base of absolute links, e.g. https://portal.example.org",
+  ),
+  API_TOKEN: z.string().min(16).optional().describe(
+    "Bearer token of the default tenant's JSON API (until accounts exist); generated on first start when missing",
+  ),
+  DEFAULT_TENANT: z.string().regex(/^[a-z0-9-]{1,40}$/).default("demo")
+    .describe("The tenant the API token belongs to"),
   WATCHDOG_STALE_SECONDS: z.coerce.number().int().min(5).default(60)
     .describe("A run whose last step is older than this is resumed by the watchdog"),
 });

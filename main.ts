@@ -1,42 +1,92 @@
 /**
- * `deno task start`: until the dashboard exists, runs the bundled example pipelines into `out/`
- * and prints what each produced. Exit code 0 only when every example succeeded.
+ * `deno task start`: the portal on its embedded default — local Deno KV, local files, the run
+ * engine consuming steps in this process, the JSON API and webhooks on `PORT`, and a demo tenant
+ * whose bundled example pipelines are saved and run on first start.
  * @module
  */
-import { resolve } from "node:path";
-import { runPipeline } from "./etl/pipeline.ts";
+import { dirname, join } from "node:path";
+import { createApp } from "./app.ts";
+import { type Env, readEnv } from "./config.ts";
+import { createPipeline, listPipelines } from "./pipelines/store.ts";
+import { startPipelineRun } from "./pipelines/start.ts";
+import { staticTokens } from "./routes/auth.ts";
+import { type EngineDeps, startWorker, watchRuns } from "./runs/engine.ts";
+import { queueFromEnv } from "./runs/queue_config.ts";
 
-/** The bundled examples, run in this order. */
-export const EXAMPLES = [
+/** The bundled examples saved as the demo tenant's pipelines. */
+const EXAMPLES = [
   "examples/synthea_patients.json",
   "examples/synthea_immunizations.json",
   "examples/clinic_to_parquet.json",
 ];
 
-if (import.meta.main) {
-  const root = resolve(new URL(".", import.meta.url).pathname);
-  let failed = 0;
-  for (const path of EXAMPLES) {
-    const spec = JSON.parse(await Deno.readTextFile(resolve(root, path)));
-    const result = await runPipeline(spec, { inputRoot: root, outputRoot: resolve(root, "out") });
-    const c = result.counts;
-    if (result.status === "succeeded") {
-      console.log(
-        `✔ ${path}: read ${c.read}, written ${c.written}, rejected ${c.rejected} → out/${result.output?.location} (${result.output?.bytes} bytes, ${result.output?.checksum})`,
-      );
-      for (const w of result.warnings) console.log(`  warning: ${w}`);
-      for (const r of result.rejected.kept.slice(0, 5)) {
-        console.log(
-          `  rejected ${r.ref.source}:${r.ref.line ?? r.ref.key} (${r.stage}): ${r.reason}`,
-        );
-      }
-    } else {
-      failed++;
-      console.log(`✘ ${path}: ${result.error}`);
-    }
+/** The API token: from the environment, else one generated once into a 0600 file. */
+async function apiToken(env: Env): Promise<{ token: string; where: string }> {
+  if (env.API_TOKEN) return { token: env.API_TOKEN, where: "API_TOKEN" };
+  const path = join(dirname(env.KV_PATH), "api_token");
+  try {
+    return { token: (await Deno.readTextFile(path)).trim(), where: path };
+  } catch {
+    const bytes = crypto.getRandomValues(new Uint8Array(24));
+    const token = `pyx_${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+    await Deno.writeTextFile(path, `${token}\n`, { mode: 0o600 });
+    return { token, where: path };
   }
-  console.log(
-    `\nTry one yourself: deno task etl convert data/samples/synthea/patients.csv --to fhir-patient --preset synthea --format ndjson --out out/patients.ndjson`,
-  );
-  Deno.exit(failed === 0 ? 0 : 1);
+}
+
+/** Save and run the examples the first time the demo tenant is empty. */
+async function seedDemo(deps: EngineDeps, tenant: string, root: string): Promise<string[]> {
+  if ((await listPipelines(deps.kv, tenant)).length > 0) return [];
+  const runs: string[] = [];
+  for (const path of EXAMPLES) {
+    const spec = JSON.parse(await Deno.readTextFile(join(root, path)));
+    const pipeline = await createPipeline(deps.kv, tenant, spec);
+    const run = await startPipelineRun(deps, tenant, pipeline.spec, {
+      pipelineId: pipeline.id,
+      trigger: "api",
+    });
+    runs.push(run.id);
+  }
+  return runs;
+}
+
+if (import.meta.main) {
+  const root = dirname(new URL(import.meta.url).pathname);
+  const env = readEnv({ INPUT_ROOT: root, ...Deno.env.toObject() });
+  await Deno.mkdir(dirname(env.KV_PATH), { recursive: true });
+  const kv = await Deno.openKv(env.KV_PATH);
+  const engine: EngineDeps = {
+    kv,
+    queue: queueFromEnv(kv, Deno.env.toObject()),
+    inputRoot: env.INPUT_ROOT,
+    outputRoot: env.OUTPUT_ROOT,
+    allowPrivateNetwork: env.ALLOW_PRIVATE_NETWORK,
+    budget: { rows: env.STEP_ROWS, ms: env.STEP_MS },
+    perTenantLimit: env.TENANT_RUN_LIMIT,
+  };
+  startWorker(engine);
+  const staleMs = env.WATCHDOG_STALE_SECONDS * 1000;
+  setInterval(() => {
+    watchRuns(engine, { staleMs }).catch((err) => console.error(`watchdog: ${err}`));
+  }, Math.min(staleMs / 2, 15_000));
+  const { token, where } = await apiToken(env);
+  const app = createApp({
+    engine,
+    auth: staticTokens({ [token]: env.DEFAULT_TENANT }),
+    publicUrl: env.PUBLIC_URL,
+  });
+  const seeded = await seedDemo(engine, env.DEFAULT_TENANT, root);
+  Deno.serve({
+    port: env.PORT,
+    onListen: ({ port }) => {
+      const base = env.PUBLIC_URL ?? `http://localhost:${port}`;
+      console.log(`PyxGen Portal on ${base} (KV ${env.KV_PATH}, outputs under ${env.OUTPUT_ROOT})`);
+      console.log(`API token of tenant "${env.DEFAULT_TENANT}": in ${where}`);
+      console.log(`  curl -H "Authorization: Bearer $(cat ${where})" ${base}/api/v1/runs`);
+      console.log(`OpenAPI: ${base}/api/openapi.json`);
+      if (seeded.length > 0) {
+        console.log(`Demo pipelines saved; their first runs: ${seeded.join(", ")}`);
+      }
+    },
+  }, app.fetch);
 }

@@ -191,10 +191,11 @@ export async function handleStep(deps: EngineDeps, msg: StepMessage): Promise<vo
   const follow = isFinal(next.status) ? undefined : stepMessage(next);
   if (follow) deps.queue.stage(op, follow);
   if (!(await op.commit()).ok) {
-    // Another commit got in between (the tenant's slots, or the run itself): give the lease
-    // back and let the queue deliver the step again; if the run moved on, that is a no-op.
-    await deps.kv.atomic().check(held).set(key, run).commit();
-    throw new RetriableError(`Step ${run.seq} of run ${run.id} met a concurrent change; retrying`);
+    // Another commit got in between: another run took the tenant's last slot (step 0), or this
+    // run changed (cancelled). Queue the same step again shortly; if the run moved on, that
+    // commit fails too and the step is simply dropped. Nothing here uses up queue attempts.
+    await waitForSlot(deps, run, held).catch(() => {});
+    return;
   }
   if (follow) await deps.queue.published(follow);
   if (isFinal(next.status)) await releaseSlot(deps, next);
@@ -297,10 +298,7 @@ async function waitForSlot(
   const msg = stepMessage(run, `:w${waits}`);
   const op = deps.kv.atomic().check(held).set(held.key, waiting);
   deps.queue.stage(op, msg, { delayMs: 250 });
-  if (!(await op.commit()).ok) {
-    throw new RetriableError(`Run ${run.id} met a concurrent change while waiting; retrying`);
-  }
-  await deps.queue.published(msg, { delayMs: 250 });
+  if ((await op.commit()).ok) await deps.queue.published(msg, { delayMs: 250 });
 }
 
 /**

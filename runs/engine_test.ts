@@ -159,7 +159,7 @@ Deno.test("one tenant's queue of runs does not hold up another tenant's run", as
     for (let i = 0; i < 8; i++) a.push(await startRun(e.deps, { tenant: "big", spec: spec() }));
     const b = await startRun(e.deps, { tenant: "small", spec: spec() });
     const finished: string[] = [];
-    for (let i = 0; i < 400 && finished.length < 9; i++) {
+    for (let i = 0; i < 1200 && finished.length < 9; i++) {
       await new Promise((r) => setTimeout(r, 25));
       for (const run of [...a, b]) {
         const now = await getRun(e.deps.kv, run.tenant, run.id);
