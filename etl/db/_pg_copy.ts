@@ -10,6 +10,7 @@ import { ConfigError } from "../errors.ts";
 import type { Row, SourceRef } from "../types.ts";
 import type { Sql } from "./postgres_client.ts";
 import { quoteIdent, quoteName } from "./_pg_sql.ts";
+import { textOf } from "../format/_values.ts";
 
 const SPECIAL = /[\\\n\r\t]/;
 const SPECIALS = /[\\\n\r\t]/g;
@@ -19,21 +20,11 @@ const ESCAPES: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r"
 export function pgText(value: unknown, json: boolean): string | null {
   if (value === null || value === undefined) return null;
   if (json) return JSON.stringify(value);
-  switch (typeof value) {
-    case "string":
-      return value;
-    case "number":
-    case "bigint":
-      return String(value);
-    case "boolean":
-      return value ? "true" : "false";
-  }
-  if (value instanceof Date) return value.toISOString();
   if (value instanceof Uint8Array) {
     // bytea input syntax, which a text column keeps as it is.
     return `\\x${Array.from(value, (b) => b.toString(16).padStart(2, "0")).join("")}`;
   }
-  return JSON.stringify(value);
+  return textOf(value);
 }
 
 /** One COPY text field: `\N` for null, backslash, tab and line breaks escaped. */
