@@ -1,0 +1,129 @@
+/**
+ * Run-engine benchmark (issue 4), in one process on the embedded default (local KV file, KV
+ * queue, one worker): webhook → `succeeded` latency for a 10-row pipeline (p50/p95), and the
+ * step engine's overhead against the same pipeline run straight through `runPipeline`.
+ * Not run in CI.
+ *
+ * @example
+ * ```sh
+ * deno run -A bench/engine.ts --runs 200 --patients 100000
+ * ```
+ * @module
+ */
+import { parseArgs } from "../cli/args.ts";
+import { createApp } from "../app.ts";
+import { runPipeline } from "../etl/pipeline.ts";
+import { staticTokens } from "../routes/auth.ts";
+import { type EngineDeps, getRun, startRun, startWorker } from "../runs/engine.ts";
+import { createKvQueue } from "../runs/kv_queue.ts";
+import { signWebhook } from "../triggers/signature.ts";
+
+const TOKEN = "bench-token-0123456789abcdef";
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+async function until(deps: EngineDeps, tenant: string, id: string) {
+  for (;;) {
+    const run = await getRun(deps.kv, tenant, id);
+    if (run && ["succeeded", "failed", "cancelled"].includes(run.status)) return run;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+if (import.meta.main) {
+  const { options } = parseArgs(Deno.args);
+  const runs = Number(options.get("runs") ?? 200);
+  const patients = String(options.get("patients") ?? "100000");
+  const size = patients === "100000" ? "100k" : patients === "1000000" ? "1m" : patients;
+  const dir = await Deno.makeTempDir({ prefix: "bench-engine-" });
+  const kv = await Deno.openKv(`${dir}/portal.kv`);
+  const queue = createKvQueue(kv);
+  await Deno.mkdir("bench/tmp", { recursive: true });
+  await Deno.writeTextFile("bench/tmp/ten.csv", "id,name\n" + "1,a\n".repeat(10));
+  const deps: EngineDeps = {
+    kv,
+    queue,
+    inputRoot: Deno.cwd(),
+    outputRoot: `${dir}/out`,
+    allowPrivateNetwork: false,
+    budget: { rows: 50_000, ms: 2_000 },
+    perTenantLimit: 2,
+  };
+  const stop = startWorker(deps);
+  const app = createApp({ engine: deps, auth: staticTokens({ [TOKEN]: "bench" }) });
+
+  // 1. Webhook → succeeded, 10 rows.
+  const created = await app.request("/api/v1/pipelines", {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      spec: {
+        version: 1,
+        name: "ten",
+        source: { type: "csv", path: "bench/tmp/ten.csv" },
+        transforms: [{ type: "normalize" }],
+        output: { format: "ndjson" },
+        repository: { type: "file", path: "ten.ndjson" },
+      },
+    }),
+  });
+  const pipeline = await created.json();
+  if (created.status !== 201) throw new Error(JSON.stringify(pipeline));
+  const latencies: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const body = JSON.stringify({ i });
+    const t0 = performance.now();
+    const res = await app.request(`/hooks/${pipeline.id}`, {
+      method: "POST",
+      headers: { ...(await signWebhook(pipeline.webhook.secret, body)) },
+      body,
+    });
+    const started = await res.json();
+    const run = await until(deps, "bench", started.runId ?? started.run?.id ?? started.id);
+    if (run.status !== "succeeded") throw new Error(run.error);
+    latencies.push(performance.now() - t0);
+  }
+  latencies.sort((a, b) => a - b);
+
+  // 2. Step engine vs straight run on the same patients → FHIR NDJSON pipeline.
+  const spec = {
+    version: 1,
+    name: "patients",
+    source: { type: "csv", path: `bench/out/${size}/patients.csv` },
+    transforms: [{ type: "fhir-patient", preset: "synthea" }],
+    output: { format: "ndjson" },
+    repository: { type: "file", path: "Patient.ndjson" },
+  };
+  let t0 = performance.now();
+  const straight = await runPipeline(spec, {
+    inputRoot: Deno.cwd(),
+    outputRoot: `${dir}/straight`,
+  });
+  const straightS = (performance.now() - t0) / 1000;
+  t0 = performance.now();
+  const started = await startRun(deps, { tenant: "bench", spec });
+  const stepped = await until(deps, "bench", started.id);
+  const steppedS = (performance.now() - t0) / 1000;
+  await stop();
+  kv.close();
+  await Deno.remove(dir, { recursive: true });
+  console.table([
+    {
+      measure: `webhook → succeeded, 10 rows, ${runs} runs`,
+      p50ms: Math.round(percentile(latencies, 0.5)),
+      p95ms: Math.round(percentile(latencies, 0.95)),
+    },
+  ]);
+  console.table([
+    { engine: "straight (runPipeline)", rows: straight.counts.written, seconds: straightS },
+    {
+      engine: `steps (${stepped.steps} steps)`,
+      rows: stepped.counts.written,
+      seconds: steppedS,
+      stepsPerSecond: Number((stepped.steps / steppedS).toFixed(1)),
+      overhead: `${(((steppedS - straightS) / straightS) * 100).toFixed(0)}%`,
+    },
+  ]);
+}
