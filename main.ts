@@ -1,17 +1,19 @@
 /**
  * `deno task start`: the portal on its embedded default — local Deno KV, local files, the run
- * engine consuming steps in this process, the JSON API and webhooks on `PORT`, and a demo tenant
+ * engine consuming steps in this process, cron schedules, the JSON API and webhooks on `PORT`, and a demo tenant
  * whose bundled example pipelines are saved and run on first start.
  * @module
  */
 import { dirname, join } from "node:path";
 import { createApp } from "./app.ts";
 import { type Env, readEnv } from "./config.ts";
+import { enqueueScheduled, listSchedules } from "./pipelines/schedules.ts";
 import { createPipeline, listPipelines } from "./pipelines/store.ts";
 import { startPipelineRun } from "./pipelines/start.ts";
 import { staticTokens } from "./routes/auth.ts";
 import { type EngineDeps, startWorker, watchRuns } from "./runs/engine.ts";
 import { queueFromEnv } from "./runs/queue_config.ts";
+import { startScheduler } from "./triggers/schedule.ts";
 
 /** The bundled examples saved as the demo tenant's pipelines. */
 const EXAMPLES = [
@@ -69,6 +71,8 @@ if (import.meta.main) {
   setInterval(() => {
     watchRuns(engine, { staleMs }).catch((err) => console.error(`watchdog: ${err}`));
   }, Math.min(staleMs / 2, 15_000));
+  // Cron schedules: every process may tick; each due run still starts once.
+  startScheduler({ kv, schedules: () => listSchedules(kv), enqueue: enqueueScheduled(engine) });
   const { token, where } = await apiToken(env);
   const app = createApp({
     engine,

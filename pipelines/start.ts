@@ -12,7 +12,7 @@ import { newRunId } from "../runs/run_id.ts";
 export interface RunOrigin {
   /** Missing for a re-run of a run started without a saved pipeline. */
   pipelineId?: string;
-  trigger: "api" | "webhook" | "rerun";
+  trigger: "api" | "webhook" | "rerun" | "schedule";
   /** The run this one repeats (trigger `rerun`). */
   rerunOf?: string;
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import { checkSpec } from "../etl/plan.ts";
+import { parseCron } from "../triggers/cron.ts";
 import { generateWebhookSecret } from "../triggers/signature.ts";
 
 /** A saved pipeline as stored. `webhookSecret` is shown once, when the pipeline is created. */
@@ -16,6 +17,8 @@ export interface PipelineRecord {
   spec: unknown;
   webhookSecret: string;
   createdAt: string;
+  /** A 5-field cron expression (UTC) that starts runs; none when missing. */
+  schedule?: string;
 }
 
 /** KV keys of pipelines. */
@@ -23,6 +26,9 @@ export const pipelineKeys = {
   pipeline: (tenant: string, id: string): Deno.KvKey => ["tenants", tenant, "pipelines", id],
   pipelines: (tenant: string): Deno.KvKey => ["tenants", tenant, "pipelines"],
   owner: (id: string): Deno.KvKey => ["pipeline_tenants", id],
+  /** System index of scheduled pipelines for the minute tick (ids and cron only). */
+  schedule: (tenant: string, id: string): Deno.KvKey => ["system", "schedules", tenant, id],
+  schedules: (): Deno.KvKey => ["system", "schedules"],
 };
 
 /** A random pipeline id: 16 random bytes as 32 hex digits (unguessable, URL-safe). */
@@ -40,20 +46,31 @@ export async function createPipeline(
   tenant: string,
   spec: unknown,
   now: Date = new Date(),
+  options: { schedule?: string } = {},
 ): Promise<PipelineRecord> {
   const checked = checkSpec(spec);
+  // A bad expression throws a ConfigError naming the field and value.
+  if (options.schedule !== undefined) parseCron(options.schedule);
   const record: PipelineRecord = {
     id: newPipelineId(),
     name: checked.spec.name,
     spec,
     webhookSecret: generateWebhookSecret(),
     createdAt: now.toISOString(),
+    ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
   };
   const key = pipelineKeys.pipeline(tenant, record.id);
   const owner = pipelineKeys.owner(record.id);
-  const result = await kv.atomic()
+  const op = kv.atomic()
     .check({ key, versionstamp: null }, { key: owner, versionstamp: null })
-    .set(key, record).set(owner, { tenant }).commit();
+    .set(key, record).set(owner, { tenant });
+  if (record.schedule) {
+    op.set(pipelineKeys.schedule(tenant, record.id), {
+      cron: record.schedule,
+      notBefore: record.createdAt,
+    });
+  }
+  const result = await op.commit();
   // 128 random bits do not collide; a failed check means something is badly wrong.
   if (!result.ok) throw new Error("Could not save the pipeline; try again");
   return record;

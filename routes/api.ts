@@ -12,11 +12,14 @@ import { bearerToken } from "./auth.ts";
 import { runRoutes } from "./api_runs.ts";
 import type { ApiEnv, AppDeps } from "./deps.ts";
 import { ApiError, checked, jsonBody, PipelineId, urlFor } from "./http.ts";
+import { describeCron, parseCron } from "../triggers/cron.ts";
 import { pipelineDetail, pipelineSummary } from "./views.ts";
 
 /** Body of `POST /pipelines`. */
 export const CreatePipelineBody = z.object({
   spec: z.record(z.string(), z.unknown()).describe("The pipeline spec (version 1)"),
+  schedule: z.string().min(1).max(100).optional()
+    .describe('A 5-field cron expression in UTC that starts runs, e.g. "30 2 * * *"'),
 });
 
 /** Body of `POST /pipelines/:id/runs` (may be empty). */
@@ -51,11 +54,18 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
   };
 
   api.post("/pipelines", async (c) => {
-    const { spec } = await jsonBody(c, CreatePipelineBody);
-    const p = await createPipeline(kv, c.get("tenant"), spec, deps.engine.now?.());
+    const { spec, schedule } = await jsonBody(c, CreatePipelineBody);
+    const p = await createPipeline(kv, c.get("tenant"), spec, deps.engine.now?.(), { schedule });
     const url = hookUrl(c, p.id);
     // The only answer that ever shows the webhook secret.
-    return c.json({ id: p.id, name: p.name, webhook: { url, secret: p.webhookSecret } }, 201);
+    return c.json({
+      id: p.id,
+      name: p.name,
+      webhook: { url, secret: p.webhookSecret },
+      ...(p.schedule
+        ? { schedule: { cron: p.schedule, says: describeCron(parseCron(p.schedule)) } }
+        : {}),
+    }, 201);
   });
 
   api.get("/pipelines", async (c) => {
