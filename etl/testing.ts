@@ -58,3 +58,23 @@ export function assertEntryContract(
     assert.ok(shape && secret in shape, `secret "${secret}" must be a config field`);
   }
 }
+
+/**
+ * The error a piece of work fails with; the test fails when it succeeds instead.
+ *
+ * @example
+ * ```ts
+ * const err = await failure(loader.open(ctx, config, target));
+ * assert.match(err.message, /refused/);
+ * ```
+ */
+export async function failure(
+  work: Promise<unknown> | (() => Promise<unknown>),
+): Promise<Error> {
+  try {
+    await (typeof work === "function" ? work() : work);
+  } catch (err) {
+    return err as Error;
+  }
+  assert.fail("expected an error");
+}

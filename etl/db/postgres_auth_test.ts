@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { ConfigError } from "../errors.ts";
-import { testContext } from "../testing.ts";
+import { failure, testContext } from "../testing.ts";
 import { DbConnection } from "./options.ts";
 import { checkPostgres } from "./postgres_client.ts";
 
@@ -69,15 +69,6 @@ function freePort(): number {
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
   return port;
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  assert.fail("expected an error");
 }
 
 Deno.test({

@@ -1,21 +1,12 @@
 import assert from "node:assert/strict";
 import { ConfigError, FatalRunError, RetriableError } from "../errors.ts";
-import { testContext } from "../testing.ts";
+import { failure, testContext } from "../testing.ts";
 import { DbConnection } from "./options.ts";
 import { checkPostgres, openPostgres, pgError } from "./postgres_client.ts";
 import { LOCAL_PG } from "./_pg_testing.ts";
 
 const ctx = testContext({ allowPrivateNetwork: true });
 const local = DbConnection.parse({ ...LOCAL_PG, database: "test", connectTimeoutSeconds: 3 });
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  assert.fail("expected an error");
-}
 
 function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

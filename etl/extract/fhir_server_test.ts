@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../errors.ts";
 import { type TestServer, withServer } from "../net/_test_server.ts";
-import { assertEntryContract, testContext } from "../testing.ts";
+import { assertEntryContract, failure, testContext } from "../testing.ts";
 import type { Batch, Cursor } from "../types.ts";
 import { FhirServerConfig, fhirServerExtractor, outcomeText } from "./fhir_server.ts";
 
@@ -97,15 +97,6 @@ async function read(
     rejected: batches.flatMap((b) => b.rejected ?? []),
     cursors: batches.map((b) => b.cursor),
   };
-}
-
-async function failure(fn: () => Promise<unknown>): Promise<Error> {
-  try {
-    await fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a failure");
 }
 
 const ALL = PATIENTS.map((p) => p.id);

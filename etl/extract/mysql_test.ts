@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { ConfigError, RetriableError } from "../errors.ts";
-import { assertEntryContract, testContext } from "../testing.ts";
+import { assertEntryContract, failure, testContext } from "../testing.ts";
 import type { Batch, ExtractOptions } from "../types.ts";
 import { createTestDatabase, type TestDatabase } from "../db/_mysql_test_db.ts";
 import { mysqlExtractor, MySqlSourceConfig } from "./mysql.ts";
@@ -28,15 +28,6 @@ async function readAll(
 }
 
 const rowsOf = (batches: Batch[]) => batches.flatMap((b) => b.rows);
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a failure");
-}
 
 function drain(db: TestDatabase, fields: Record<string, unknown>): Promise<Error> {
   return failure(readAll(db, fields));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../errors.ts";
 import { createTestDatabase, type TestDatabase } from "../db/_pg_testing.ts";
-import { assertEntryContract, testContext } from "../testing.ts";
+import { assertEntryContract, failure, testContext } from "../testing.ts";
 import type { Batch, ExtractOptions } from "../types.ts";
 import { postgresExtractor, PostgresSourceConfig } from "./postgres.ts";
 
@@ -18,15 +18,6 @@ async function readAll(
   const out: Batch[] = [];
   for await (const batch of postgresExtractor.run(ctx, config, options)) out.push(batch);
   return out;
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  assert.fail("expected an error");
 }
 
 Deno.test("postgresExtractor keeps the registry entry contract and checks its config", () => {

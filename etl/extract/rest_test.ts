@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ConfigError, RetriableError } from "../errors.ts";
 import { type TestServer, withServer } from "../net/_test_server.ts";
-import { assertEntryContract, testContext } from "../testing.ts";
+import { assertEntryContract, failure, testContext } from "../testing.ts";
 import type { Batch, Cursor } from "../types.ts";
 import { nextLink } from "./_rest_paging.ts";
 import { RestConfig, restExtractor } from "./rest.ts";
@@ -94,15 +94,6 @@ async function read(
     rejected: batches.flatMap((b) => b.rejected ?? []),
     cursors: batches.map((b) => b.cursor),
   };
-}
-
-async function failure(fn: () => Promise<unknown>): Promise<Error> {
-  try {
-    await fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a failure");
 }
 
 const ALL_IDS = RECORDS.map((r) => r.id);

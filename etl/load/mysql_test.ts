@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../errors.ts";
-import { assertEntryContract, testContext } from "../testing.ts";
+import { assertEntryContract, failure, testContext } from "../testing.ts";
 import type { Batch, Schema } from "../types.ts";
 import { createTestDatabase, type TestDatabase } from "../db/_mysql_test_db.ts";
 import { batchOf, patientBatch, targetOf, TYPED_SCHEMA, typedRows } from "../db/_load_test_rows.ts";
@@ -27,15 +27,6 @@ async function load(
     await sink.abort();
     throw err;
   }
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a failure");
 }
 
 async function count(db: TestDatabase, table: string): Promise<number> {

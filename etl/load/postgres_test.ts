@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../errors.ts";
 import { createTestDatabase, type TestDatabase } from "../db/_pg_testing.ts";
-import { assertEntryContract, testContext } from "../testing.ts";
+import { assertEntryContract, failure, testContext } from "../testing.ts";
 import { fhirPatientTransformer } from "../transform/fhir_patient.ts";
 import type { LoadResult, Row, Schema, Sink } from "../types.ts";
 import { PostgresLoadConfig, postgresLoader } from "./postgres.ts";
@@ -55,15 +55,6 @@ async function load(
     await sink.abort();
     throw err;
   }
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  assert.fail("expected an error");
 }
 
 function visits(from: number, to: number, amount = "1.50"): Row[] {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { ConfigError } from "../errors.ts";
-import { assertEntryContract, testContext } from "../testing.ts";
+import { assertEntryContract, failure, testContext } from "../testing.ts";
 import type { Batch, Schema } from "../types.ts";
 import { batchOf, patientBatch, targetOf, TYPED_SCHEMA, typedRows } from "../db/_load_test_rows.ts";
 import { SqliteLoadConfig, sqliteLoader } from "./sqlite.ts";
@@ -30,15 +30,6 @@ async function load(
     await sink.abort();
     throw err;
   }
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a failure");
 }
 
 /** Rows of a query on the file, opened the way another program would. */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { ConfigError, RetriableError } from "../errors.ts";
 import { Gate, withServer } from "./_test_server.ts";
 import { Redactor, redactorFor, retryAfter, safeGet, type SafeGetOptions } from "./http.ts";
+import { failure } from "../testing.ts";
 
 const TOKEN = "tok-SECRET-4711";
 const KEY = "key-SECRET-0815";
@@ -19,15 +20,6 @@ function fast(extra: Partial<SafeGetOptions> = {}): SafeGetOptions & { waits: nu
     waits,
     ...extra,
   };
-}
-
-async function failure(fn: () => Promise<unknown>): Promise<Error> {
-  try {
-    await fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a failure");
 }
 
 Deno.test("safeGet returns the body of a 200 and asks for JSON", async () => {
