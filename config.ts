@@ -21,6 +21,10 @@ export const Env = z.object({
     .describe("Most rows one step reads"),
   STEP_MS: z.coerce.number().int().min(100).max(3_000).default(2_000)
     .describe("Most milliseconds one step reads for (KV redelivers handlers after ~5 s)"),
+  WORKERS: z.coerce.number().int().min(0).max(64).default(navigator.hardwareConcurrency || 1)
+    .describe(
+      "Web Workers consuming run steps in this process (default: one per core; 0: the main thread consumes)",
+    ),
   TENANT_RUN_LIMIT: z.coerce.number().int().min(1).default(2)
     .describe("Runs of one tenant running at once"),
   PORT: z.coerce.number().int().min(1).max(65535).default(8000).describe("HTTP port"),

@@ -102,6 +102,10 @@ export async function runPipeline(raw: unknown, options: RunOptions): Promise<Ru
       if (kept.length < keepLimit) kept.push({ stage, ref, reason });
     },
     allowPrivateNetwork: options.allowPrivateNetwork ?? false,
+    note(message) {
+      // Retries can be many; the first few say enough.
+      if (warnings.length < 20) warnings.push(message);
+    },
     ids: {
       tenant: options.ids?.tenant ?? "local",
       pipeline: options.ids?.pipeline ?? "pipeline",

@@ -45,6 +45,8 @@ export interface SliceResult {
   rejected: RejectedRow[];
   sink: SinkState;
   highWater?: string;
+  /** What the source noted on the way (retried requests), for the run record. */
+  notes: string[];
 }
 
 /** Plan the run (samples the source) and fingerprint its inputs. */
@@ -100,11 +102,15 @@ export async function runSlice(
     valid: 0,
     written: 0,
   };
+  const notes: string[] = [];
   const local: RunContext = {
     ...ctx,
     reject(ref, stage, reason) {
       byStage[stage]++;
       rejected.push({ stage, ref, reason });
+    },
+    note(message) {
+      notes.push(message);
     },
   };
   const sink = await openSink(plan, local, options.sink);
@@ -137,7 +143,16 @@ export async function runSlice(
     }
     const state = await sink.checkpoint();
     await sink.suspend();
-    return { cursor, done, read, rejectedByStage: byStage, rejected, sink: state, highWater };
+    return {
+      cursor,
+      done,
+      read,
+      rejectedByStage: byStage,
+      rejected,
+      sink: state,
+      highWater,
+      notes,
+    };
   } catch (err) {
     // The output stays as at the last committed checkpoint: a retry resumes from there.
     await sink.suspend().catch(() => {});

@@ -128,6 +128,12 @@ export interface RunContext {
   allowPrivateNetwork: boolean;
   /** Who and what this run is: used in key templates (`{tenant}/{pipeline}/{run}`) and names. */
   ids: RunIds;
+  /**
+   * Tell the run's users something that happened but did not stop it, e.g. a request that
+   * is being retried: `GET https://api.example.org/patients answered HTTP 503; retry 1 of 3
+   * in 1 s`. Shown on the run; never give it secrets.
+   */
+  note?(message: string): void;
 }
 
 /** The names a run is known by. */

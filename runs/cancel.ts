@@ -50,7 +50,9 @@ export async function cancelRun(
     if (slots.value?.includes(id)) {
       op.check(slots).set(runKeys.slots(tenant), slots.value.filter((s) => s !== id));
     }
-    op.delete(runKeys.active(tenant, id));
+    op.delete(runKeys.active(tenant, id)).set(runKeys.ended(tenant, id), {
+      at: cancelled.finishedAt,
+    });
     if ((await op.commit()).ok) {
       await discardPartial(deps, cancelled);
       return { outcome: "cancelled", run: cancelled };

@@ -20,7 +20,14 @@ import {
 import type { RunContext } from "../etl/types.ts";
 import type { JobQueue, StepMessage } from "./job_queue.ts";
 import { newRunId } from "./run_id.ts";
-import { isFinal, newRun, runKeys, type RunRecord, type StoredPlan } from "./run_record.ts";
+import {
+  addRetries,
+  isFinal,
+  newRun,
+  runKeys,
+  type RunRecord,
+  type StoredPlan,
+} from "./run_record.ts";
 
 /** What the engine runs with. */
 export interface EngineDeps {
@@ -34,6 +41,8 @@ export interface EngineDeps {
   now?: () => Date;
   /** Runs of one tenant that may be running at once (default 2). */
   perTenantLimit?: number;
+  /** Which consumer this is (e.g. `step-worker-2`), kept on runs as `worker` for operators. */
+  name?: string;
 }
 
 /** How long a worker holds a step before another delivery may take it over. */
@@ -47,7 +56,7 @@ const stepMessage = (run: RunRecord, suffix = ""): StepMessage => ({
   seq: run.seq,
 });
 
-function contextOf(deps: EngineDeps, run: RunRecord): RunContext {
+function contextOf(deps: EngineDeps, run: RunRecord, notes: string[] = []): RunContext {
   return {
     signal: new AbortController().signal,
     now: new Date(run.startedAt ?? run.createdAt),
@@ -56,6 +65,7 @@ function contextOf(deps: EngineDeps, run: RunRecord): RunContext {
     reject() {},
     allowPrivateNetwork: deps.allowPrivateNetwork,
     ids: { tenant: run.tenant, pipeline: run.pipeline, run: run.id },
+    note: (message) => notes.push(message),
   };
 }
 
@@ -96,11 +106,26 @@ export async function getRun(
   return (await kv.get<RunRecord>(runKeys.run(tenant, id))).value ?? undefined;
 }
 
+/** Options of {@link handleStep}. */
+export interface StepOptions {
+  /**
+   * This worker will go on with the next step itself (see {@link startWorker}): the next
+   * step's message is still committed with this step, but delayed by the lease, so it only
+   * does anything if this worker dies before taking that step.
+   */
+  chain?: boolean;
+}
+
 /**
  * Handle one step message. Returns quietly for stale or duplicate messages; throws a
- * RetriableError to have the queue deliver it again later.
+ * RetriableError to have the queue deliver it again later. Returns the next step's message
+ * when it committed one (with `chain`, the caller should handle it now).
  */
-export async function handleStep(deps: EngineDeps, msg: StepMessage): Promise<void> {
+export async function handleStep(
+  deps: EngineDeps,
+  msg: StepMessage,
+  options: StepOptions = {},
+): Promise<StepMessage | undefined> {
   const key = runKeys.run(msg.tenant, msg.run);
   const entry = await deps.kv.get<RunRecord>(key);
   const run = entry.value;
@@ -119,9 +144,16 @@ export async function handleStep(deps: EngineDeps, msg: StepMessage): Promise<vo
   const stored = planEntry.value;
   if (!stored) return;
   const now = () => (deps.now?.() ?? new Date()).toISOString();
-  const next: RunRecord = { ...run, seq: run.seq + 1, steps: run.steps + 1, heartbeatAt: now() };
+  const next: RunRecord = {
+    ...run,
+    seq: run.seq + 1,
+    steps: run.steps + 1,
+    heartbeatAt: now(),
+    worker: `${Deno.pid}/${deps.name ?? "main"}`,
+  };
   delete next.lease;
   const op = deps.kv.atomic().check(held);
+  const notes: string[] = [];
   try {
     if (!stored.prepared) {
       if (!(await takeSlot(deps, run, op))) {
@@ -130,10 +162,10 @@ export async function handleStep(deps: EngineDeps, msg: StepMessage): Promise<vo
       }
       next.status = "running";
       next.startedAt ??= now();
-      const prepared = await prepareRun(stored.spec, contextOf(deps, next));
+      const prepared = await prepareRun(stored.spec, contextOf(deps, next, notes));
       op.set(runKeys.prepared(run.tenant, run.id), { ...stored, prepared });
     } else if (!run.readDone) {
-      const slice = await runSlice(stored.prepared, contextOf(deps, run), {
+      const slice = await runSlice(stored.prepared, contextOf(deps, run, notes), {
         from: run.cursor,
         sink: run.sink,
         since: run.since,
@@ -145,6 +177,7 @@ export async function handleStep(deps: EngineDeps, msg: StepMessage): Promise<vo
       next.counts = tally.counts();
       next.rejectedByStage = tally.rejectedByStage;
       next.cursor = slice.cursor;
+      notes.push(...slice.notes);
       next.sink = slice.sink;
       next.readDone = slice.done;
       if (slice.highWater !== undefined) next.highWater = slice.highWater;
@@ -160,7 +193,7 @@ export async function handleStep(deps: EngineDeps, msg: StepMessage): Promise<vo
         next.rejectedKept += keep.length;
       }
     } else {
-      const ctx = contextOf(deps, run);
+      const ctx = contextOf(deps, run, notes);
       const output = await publishRun(stored.prepared, ctx, run.sink ?? {});
       const plan = planOf(stored.prepared);
       next.output = output;
@@ -177,19 +210,31 @@ export async function handleStep(deps: EngineDeps, msg: StepMessage): Promise<vo
     }
   } catch (err) {
     if (err instanceof RetriableError) {
-      // Let the queue's retry take the step at once instead of waiting out the lease.
-      await deps.kv.atomic().check(held).set(key, run).commit();
+      // Let the queue's retry take the step at once instead of waiting out the lease, and
+      // show users why it is being retried.
+      const again = {
+        ...run,
+        retries: addRetries(run.retries, [
+          `Step ${run.seq}: ${err.message}; it will be tried again`,
+        ]),
+      };
+      await deps.kv.atomic().check(held).set(key, again).commit();
       throw err;
     }
     await failRun(deps, run, userMessage(err), stored);
     return;
   }
+  next.retries = addRetries(run.retries, notes);
   op.set(key, next);
   // The slot list is given back after this commit, not in it: a publish cannot be undone, so
   // its commit must not fail over another run's slot change.
-  if (isFinal(next.status)) op.delete(runKeys.active(run.tenant, run.id));
+  if (isFinal(next.status)) {
+    op.delete(runKeys.active(run.tenant, run.id));
+    op.set(runKeys.ended(run.tenant, run.id), { at: next.finishedAt });
+  }
   const follow = isFinal(next.status) ? undefined : stepMessage(next);
-  if (follow) deps.queue.stage(op, follow);
+  const later = options.chain ? { delayMs: leaseMs(deps) } : undefined;
+  if (follow) deps.queue.stage(op, follow, later);
   if (!(await op.commit()).ok) {
     // Another commit got in between: another run took the tenant's last slot (step 0), or this
     // run changed (cancelled). Queue the same step again shortly; if the run moved on, that
@@ -197,8 +242,9 @@ export async function handleStep(deps: EngineDeps, msg: StepMessage): Promise<vo
     await waitForSlot(deps, run, held).catch(() => {});
     return;
   }
-  if (follow) await deps.queue.published(follow);
+  if (follow) await deps.queue.published(follow, later);
   if (isFinal(next.status)) await releaseSlot(deps, next);
+  return follow;
 }
 
 /** Fail a run with a message for users, discarding its partial output. */
@@ -226,7 +272,8 @@ export async function failRun(
       finishedAt: (deps.now?.() ?? new Date()).toISOString(),
     };
     const op = deps.kv.atomic().check(entry).set(key, failed)
-      .delete(runKeys.active(run.tenant, run.id));
+      .delete(runKeys.active(run.tenant, run.id))
+      .set(runKeys.ended(run.tenant, run.id), { at: failed.finishedAt });
     if ((await op.commit()).ok) return await releaseSlot(deps, failed);
   }
 }
@@ -243,15 +290,38 @@ export async function deadStep(deps: EngineDeps, msg: StepMessage, reason: strin
 }
 
 /**
- * Consume step messages until the returned function is called: the worker loop of `main.ts`
- * and `deno task worker`.
+ * Consume step messages until the returned function is called: the worker loop of `main.ts`,
+ * `deno task worker` and the step Web Workers.
+ *
+ * Steps are chained: after committing a step, the worker takes the run's next step itself at
+ * once instead of waiting for the queue to hand it over (tens of milliseconds per step with
+ * KV, more between handles). The next step's message is committed with each step all the
+ * same, delayed by the lease, so if this worker dies the queue hands the step to another one;
+ * when this worker got there first, that message finds the run moved on and does nothing.
  */
 export function startWorker(deps: EngineDeps): () => Promise<void> {
+  const chains = new Set<Promise<void>>();
+  let closing = false;
+  const carryOn = (msg: StepMessage) => {
+    const chain: Promise<void> = handleStep(deps, msg, { chain: true }).then((next) => {
+      if (next && !closing) carryOn(next);
+    }, () => {
+      // The delayed message of this step takes it up again once the lease runs out.
+    }).finally(() => chains.delete(chain));
+    chains.add(chain);
+  };
   deps.queue.listen(
-    (msg) => handleStep(deps, msg),
+    async (msg) => {
+      const next = await handleStep(deps, msg, { chain: true });
+      if (next && !closing) carryOn(next);
+    },
     (msg, reason) => deadStep(deps, msg, reason),
   );
-  return () => deps.queue.close();
+  return async () => {
+    closing = true;
+    await deps.queue.close();
+    while (chains.size > 0) await Promise.all(chains);
+  };
 }
 
 /**

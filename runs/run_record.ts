@@ -47,9 +47,28 @@ export interface RunRecord {
   warnings: string[];
   /** A worker holds this step until `until` (ms since epoch): a duplicate delivery waits. */
   lease?: { owner: string; until: number };
+  /** Requests and steps that failed and were tried again, with the latest reasons. */
+  retries?: RetryLog;
+  /** The process and consumer (`<pid>/<name>`) that committed the run's last step. */
+  worker?: string;
   /** Times the run waited for a free slot of its tenant, or was resumed by the watchdog. */
   waits?: number;
   resumes?: number;
+}
+
+/** Retries of a run: how many, and the last few reasons in words (oldest first). */
+export interface RetryLog {
+  count: number;
+  recent: string[];
+}
+
+/** `log` with `notes` added; keeps the last 10 reasons. */
+export function addRetries(log: RetryLog | undefined, notes: string[]): RetryLog | undefined {
+  if (notes.length === 0) return log;
+  return {
+    count: (log?.count ?? 0) + notes.length,
+    recent: [...(log?.recent ?? []), ...notes].slice(-10),
+  };
 }
 
 /** KV keys of run data. Every key starts with the tenant (DESIGN.md, Tenancy). */
@@ -70,6 +89,12 @@ export const runKeys = {
   /** System index of runs not yet final, for the watchdog (ids only, no tenant data). */
   active: (tenant: string, id: string): Deno.KvKey => ["system", "active_runs", tenant, id],
   actives: (): Deno.KvKey => ["system", "active_runs"],
+  /**
+   * System outbox of runs that ended and whose end was not yet announced (notifications):
+   * written in the same commit that makes the run final, deleted by whoever announces it.
+   */
+  ended: (tenant: string, id: string): Deno.KvKey => ["system", "ended_runs", tenant, id],
+  endeds: (): Deno.KvKey => ["system", "ended_runs"],
 };
 
 /** A new queued run. */

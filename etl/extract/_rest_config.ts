@@ -105,6 +105,7 @@ export function httpSetup(
     timeoutMs: config.timeoutSeconds * 1000,
     maxAttempts: config.maxAttempts,
     maxBytes: Math.round(config.maxResponseMB * 1e6),
+    onRetry: ctx.note?.bind(ctx),
   };
   return { options, redact: redactorFor(auth) };
 }

@@ -56,6 +56,8 @@ export interface SafeGetOptions {
   settings?: { timeout: string; size: string };
   /** A readable detail from an error body (e.g. a FHIR OperationOutcome), or undefined. */
   describeError?: (body: string) => string | undefined;
+  /** Told of each retry before its wait, in words (for the run's record). */
+  onRetry?: (message: string) => void;
   /** Waits between attempts (tests record them instead). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Milliseconds since the epoch, for `Retry-After` dates. */
@@ -76,7 +78,9 @@ export interface HttpResponse {
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-type Settings = Required<Omit<SafeGetOptions, "auth" | "credentialsOrigin" | "describeError">>;
+type Settings = Required<
+  Omit<SafeGetOptions, "auth" | "credentialsOrigin" | "describeError" | "onRetry">
+>;
 
 /** What one attempt ended with when it did not succeed but may on another try. */
 interface Retry {
@@ -119,6 +123,9 @@ export async function safeGet(url: string, options: SafeGetOptions): Promise<Htt
     const wait = outcome.retry.retryAfterMs !== undefined
       ? Math.min(outcome.retry.retryAfterMs, s.maxDelayMs)
       : backoff / 2 + s.random() * backoff / 2;
+    options.onRetry?.(
+      redact.text(retryNote(outcome.retry, redact.show(start), attempt, s.maxAttempts, wait)),
+    );
     try {
       await s.sleep(wait, s.signal);
     } catch {
@@ -341,4 +348,14 @@ function lowerFirst(text: string): string {
 
 function cancelled(): ConfigError {
   return new ConfigError("The run was cancelled");
+}
+
+/** `GET <url> answered HTTP 503 Service Unavailable; retry 1 of 3 in 0.8 s`. */
+function retryNote(r: Retry, shown: string, attempt: number, max: number, waitMs: number): string {
+  const what = r.timedOut
+    ? "got no answer in time"
+    : r.status !== undefined
+    ? `answered HTTP ${r.status}${r.statusText ? ` ${r.statusText}` : ""}`
+    : `failed: ${r.reason ?? "a network error"}`;
+  return `GET ${shown} ${what}; retry ${attempt} of ${max - 1} in ${(waitMs / 1000).toFixed(1)} s`;
 }

@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { readEnv } from "../config.ts";
+import { openEngine } from "./consumer.ts";
+import { getRun, startRun } from "./engine.ts";
+import type { RunRecord } from "./run_record.ts";
+import { startWorkerPool } from "./worker_pool.ts";
+
+const ROWS = 3_000;
+
+async function setup() {
+  const dir = await Deno.makeTempDir();
+  let csv = "id,name\n";
+  for (let i = 0; i < ROWS; i++) csv += `p${i},Name ${i}\n`;
+  await Deno.writeTextFile(`${dir}/people.csv`, csv);
+  const env = {
+    KV_PATH: `${dir}/portal.kv`,
+    INPUT_ROOT: dir,
+    OUTPUT_ROOT: `${dir}/out`,
+    STEP_ROWS: "300",
+  };
+  return { dir, env };
+}
+
+const spec = (name: string) => ({
+  version: 1,
+  name,
+  source: { type: "csv", path: "people.csv" },
+  transforms: [],
+  output: { format: "ndjson" },
+  repository: { type: "file", path: `${name}.ndjson` },
+  options: { batchSize: 100 },
+});
+
+async function waitFinal(kv: Deno.Kv, tenant: string, id: string): Promise<RunRecord> {
+  for (let i = 0; i < 600; i++) {
+    const run = await getRun(kv, tenant, id);
+    if (run && ["succeeded", "failed", "cancelled"].includes(run.status)) return run;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`run ${id} did not end: ${JSON.stringify(await getRun(kv, tenant, id))}`);
+}
+
+Deno.test("two step Web Workers run the queued runs of a process; every row once", async () => {
+  const { dir, env } = await setup();
+  // The main thread only queues (as the HTTP server does); the pool consumes.
+  const main = await openEngine(readEnv(env), env, "main");
+  const pool = await startWorkerPool({ count: 2, env });
+  try {
+    assert.deepEqual(pool.names, ["step-worker-1", "step-worker-2"]);
+    const runs = await Promise.all(
+      ["a", "b", "c", "d"].map((t) => startRun(main.deps, { tenant: t, spec: spec(`p-${t}`) })),
+    );
+    const done = await Promise.all(runs.map((r) => waitFinal(main.deps.kv, r.tenant, r.id)));
+    for (const run of done) {
+      assert.equal(run.status, "succeeded", run.error);
+      assert.equal(run.counts.written, ROWS);
+      assert.ok(run.steps > 10, `${run.steps} steps`);
+      // Committed by a pool thread of this process, not by the main thread.
+      assert.match(run.worker ?? "", new RegExp(`^${Deno.pid}/step-worker-[12]$`));
+      const lines = (await Deno.readTextFile(`${dir}/out/p-${run.tenant}.ndjson`)).trimEnd()
+        .split("\n");
+      assert.equal(lines.length, ROWS);
+      assert.equal(new Set(lines.map((l) => JSON.parse(l).id)).size, ROWS);
+    }
+  } finally {
+    await pool.stop();
+    await main.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a pool that cannot start says why and leaves no worker running", async () => {
+  const { dir, env } = await setup();
+  try {
+    await assert.rejects(
+      startWorkerPool({ count: 2, env: { ...env, QUEUE_URL: "http://nope" } }),
+      /QUEUE_URL must look like redis:\/\/host:6379\/0 .*it is "http:\/\/nope"/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
