@@ -1,12 +1,14 @@
 /**
  * Run-engine benchmark (issue 4), in one process on the embedded default (local KV file, KV
- * queue, one worker): webhook → `succeeded` latency for a 10-row pipeline (p50/p95), and the
- * step engine's overhead against the same pipeline run straight through `runPipeline`.
- * Not run in CI.
+ * queue, one consumer on the main thread): webhook → `succeeded` latency for a 10-row pipeline
+ * (p50/p95), and the step engine's overhead against the same pipeline run straight through
+ * `runPipeline`; then steps per second with 1 and with 2 step Web Workers (20 runs of 100 small
+ * steps each, from 20 tenants). Not run in CI.
  *
  * @example
  * ```sh
  * deno run -A bench/engine.ts --runs 200 --patients 100000
+ * deno run -A bench/engine.ts --only workers
  * ```
  * @module
  */
@@ -14,6 +16,8 @@ import { parseArgs } from "../cli/args.ts";
 import { createApp } from "../app.ts";
 import { runPipeline } from "../etl/pipeline.ts";
 import { staticTokens } from "../routes/auth.ts";
+import { tolerateLocks } from "../runs/kv_locks.ts";
+import { startWorkerPool } from "../runs/worker_pool.ts";
 import { type EngineDeps, getRun, startRun, startWorker } from "../runs/engine.ts";
 import { createKvQueue } from "../runs/kv_queue.ts";
 import { signWebhook } from "../triggers/signature.ts";
@@ -32,8 +36,68 @@ async function until(deps: EngineDeps, tenant: string, id: string) {
   }
 }
 
+/** Steps per second with `workers` step Web Workers: 20 tenants, one 10,000-row run each. */
+async function stepsPerSecond(workers: number): Promise<{ steps: number; seconds: number }> {
+  const dir = await Deno.makeTempDir({ prefix: "bench-workers-" });
+  await Deno.writeTextFile(
+    `${dir}/in.csv`,
+    "id,name\n" + Array.from({ length: 10_000 }, (_, i) => `${i},n${i}`).join("\n") + "\n",
+  );
+  const env = {
+    KV_PATH: `${dir}/portal.kv`,
+    INPUT_ROOT: dir,
+    OUTPUT_ROOT: `${dir}/out`,
+    STEP_ROWS: "100",
+  };
+  const kv = tolerateLocks(await Deno.openKv(env.KV_PATH));
+  const deps: EngineDeps = {
+    kv,
+    queue: createKvQueue(kv),
+    inputRoot: dir,
+    outputRoot: `${dir}/out`,
+    allowPrivateNetwork: false,
+    budget: { rows: 100, ms: 2_000 },
+  };
+  const pool = await startWorkerPool({ count: workers, env });
+  const t0 = performance.now();
+  const started = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+    startRun(deps, {
+      tenant: `t${i}`,
+      spec: {
+        version: 1,
+        name: `r${i}`,
+        source: { type: "csv", path: "in.csv" },
+        transforms: [],
+        output: { format: "ndjson" },
+        repository: { type: "file", path: `r${i}.ndjson` },
+        options: { batchSize: 100 },
+      },
+    })));
+  let steps = 0;
+  for (const run of started) {
+    const done = await until(deps, run.tenant, run.id);
+    if (done.status !== "succeeded") throw new Error(done.error);
+    steps += done.steps;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await pool.stop();
+  await deps.queue.close();
+  kv.close();
+  await Deno.remove(dir, { recursive: true });
+  return { steps, seconds };
+}
+
 if (import.meta.main) {
   const { options } = parseArgs(Deno.args);
+  if (options.get("only") === "workers") {
+    const rows = [];
+    for (const workers of [1, 2]) {
+      const { steps, seconds } = await stepsPerSecond(workers);
+      rows.push({ workers, steps, seconds, stepsPerSecond: Math.round(steps / seconds) });
+    }
+    console.table(rows);
+    Deno.exit(0);
+  }
   const runs = Number(options.get("runs") ?? 200);
   const patients = String(options.get("patients") ?? "100000");
   const size = patients === "100000" ? "100k" : patients === "1000000" ? "1m" : patients;

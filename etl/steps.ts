@@ -73,6 +73,7 @@ function openSink(plan: Plan, ctx: RunContext, resume?: SinkState): Promise<Sink
     formatConfig: plan.format?.config,
     schema: plan.schema,
     name: plan.spec.name,
+    steps: true,
   }, resume);
 }
 

@@ -189,6 +189,18 @@ export interface Extractor<C extends z.ZodType = z.ZodType> extends EntryBase<C>
    * checked against the mapping. Optional: rows of a sample are used otherwise.
    */
   columns?(ctx: RunContext, config: z.output<C>): Promise<string[]>;
+  /**
+   * How many rows a run will read, when the source can say so cheaply (a database COUNT, a FHIR
+   * Bundle's `total`); undefined when it cannot. Never reads the rows themselves. Optional and
+   * only for progress: it never throws, and a failure (server down, too slow) is undefined,
+   * since the read reports the real error. The total of a read from the start, with `since`
+   * as the read would use it.
+   */
+  count?(
+    ctx: RunContext,
+    config: z.output<C>,
+    options: { since?: string },
+  ): Promise<number | undefined>;
   /** Fingerprints of the inputs (files) for the manifest; empty for live sources. */
   fingerprint(ctx: RunContext, config: z.output<C>): Promise<InputFingerprint[]>;
   /**
@@ -259,6 +271,11 @@ export interface LoadTarget {
   schema: Schema;
   /** Pipeline name, used in default file and table names. */
   name: string;
+  /**
+   * The run engine writes this output in bounded steps: the sink must offer `checkpoint` and
+   * `suspend`. Off for straight runs (CLI), where a sink may stream without checkpoints.
+   */
+  steps?: boolean;
 }
 
 /** An open output: writes stage data, publishes at commit, leaves nothing on abort. */
