@@ -236,9 +236,18 @@ export async function handleStep(
   const later = options.chain ? { delayMs: leaseMs(deps) } : undefined;
   if (follow) deps.queue.stage(op, follow, later);
   if (!(await op.commit()).ok) {
+    // Cancelled (or failed) while this step ran: what the step staged after the run's last
+    // checkpoint was never committed, and the canceller could not see it. Discard it here.
+    const ended = await getRun(deps.kv, run.tenant, run.id);
+    if (ended && isFinal(ended.status) && ended.status !== "succeeded") {
+      if (stored.prepared && next.sink && !isFinal(next.status)) {
+        await discardRun(stored.prepared, contextOf(deps, run), next.sink).catch(() => {});
+      }
+      return;
+    }
     // Another commit got in between: another run took the tenant's last slot (step 0), or this
-    // run changed (cancelled). Queue the same step again shortly; if the run moved on, that
-    // commit fails too and the step is simply dropped. Nothing here uses up queue attempts.
+    // run changed. Queue the same step again shortly; if the run moved on, that commit fails
+    // too and the step is simply dropped. Nothing here uses up queue attempts.
     await waitForSlot(deps, run, held).catch(() => {});
     return;
   }
