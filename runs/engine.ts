@@ -162,7 +162,12 @@ export async function handleStep(
       }
       next.status = "running";
       next.startedAt ??= now();
-      const prepared = await prepareRun(stored.spec, contextOf(deps, next, notes));
+      const ctx = contextOf(deps, next, notes);
+      const prepared = await prepareRun(stored.spec, ctx);
+      // The total for progress, when the source can say it cheaply (never throws).
+      const { source } = planOf(prepared);
+      const total = await source.entry.count?.(ctx, source.config, { since: run.since });
+      if (total !== undefined) next.total = total;
       op.set(runKeys.prepared(run.tenant, run.id), { ...stored, prepared });
     } else if (!run.readDone) {
       const slice = await runSlice(stored.prepared, contextOf(deps, run, notes), {

@@ -47,6 +47,8 @@ export interface RunRecord {
   warnings: string[];
   /** A worker holds this step until `until` (ms since epoch): a duplicate delivery waits. */
   lease?: { owner: string; until: number };
+  /** Rows the source said the run will read (a database count), for progress; unknown if absent. */
+  total?: number;
   /** Requests and steps that failed and were tried again, with the latest reasons. */
   retries?: RetryLog;
   /** The process and consumer (`<pid>/<name>`) that committed the run's last step. */

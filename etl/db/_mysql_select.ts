@@ -8,7 +8,7 @@ import type { FieldPacket } from "mysql2";
 import { ConfigError } from "../errors.ts";
 import type { Cursor } from "../types.ts";
 import { literalFor } from "./_mysql_fields.ts";
-import { quoteName } from "./mysql_client.ts";
+import { type MySqlSession, quoteName } from "./mysql_client.ts";
 
 /** What the source reads (the source config's fields that shape the statement). */
 export interface ReadSpec {
@@ -70,7 +70,8 @@ function bareQuery(query: string): string {
 export function baseSelect(spec: ReadSpec): string {
   if (spec.query !== undefined) {
     const query = bareQuery(spec.query);
-    return spec.keyColumn || spec.cursorColumn ? `SELECT * FROM (${query}) AS _pyx_q` : query;
+    // On lines of their own, so a `-- comment` ending the query cannot swallow the rest.
+    return spec.keyColumn || spec.cursorColumn ? `SELECT * FROM (\n${query}\n) AS _pyx_q` : query;
   }
   const names = spec.columns && [
     ...new Set([
@@ -89,17 +90,27 @@ export interface ReadFrom {
   from?: Cursor;
 }
 
+/** The result columns of a statement, from the server's prepare (nothing is executed). */
+export async function describeSelect(session: MySqlSession, sql: string): Promise<FieldPacket[]> {
+  const statement = await session.db.prepare(sql);
+  try {
+    return (statement as unknown as { statement: { columns?: FieldPacket[] } }).statement
+      .columns ?? [];
+  } finally {
+    await statement.close();
+  }
+}
+
 /**
- * The full statement: base, filter, `cursorColumn > since`, the keyset resume condition, and
- * the order (cursor column, then key). `fields` are the base statement's result columns, used
- * to write the cursor values as literals of the right type.
+ * The WHERE conditions of a read: filter, `cursorColumn > since` and the keyset resume
+ * condition, cursor values written as literals of their column's type.
  */
-export function readSelect(
+function conditions(
   spec: ReadSpec,
   fields: readonly FieldPacket[],
   at: ReadFrom,
   escape: (v: string) => string,
-): string {
+): string[] {
   const field = (name?: string) => fields.find((f) => f.name === name);
   const lit = (name: string, text: string, what: string) =>
     literalFor(field(name), text, escape, what);
@@ -126,10 +137,52 @@ export function readSelect(
       }
     }
   }
-  const order = [cur, key].filter(Boolean);
+  return where;
+}
+
+const whereClause = (where: string[]) => where.length ? `WHERE ${where.join(" AND ")}` : "";
+
+/**
+ * The full statement: base, filter, `cursorColumn > since`, the keyset resume condition, and
+ * the order (cursor column, then key). `fields` are the base statement's result columns, used
+ * to write the cursor values as literals of the right type.
+ */
+export function readSelect(
+  spec: ReadSpec,
+  fields: readonly FieldPacket[],
+  at: ReadFrom,
+  escape: (v: string) => string,
+): string {
+  const where = conditions(spec, fields, at, escape);
+  const order = [spec.cursorColumn, spec.keyColumn].filter(Boolean).map((n) => quoteName(n!));
   return [
     baseSelect(spec),
-    where.length ? `WHERE ${where.join(" AND ")}` : "",
+    whereClause(where),
     order.length ? `ORDER BY ${order.join(", ")}` : "",
   ].filter(Boolean).join(" ");
+}
+
+/**
+ * `SELECT COUNT(*) AS n` over exactly the rows a read from the start gives: the table with its
+ * filter, or the query nested as `(…) AS _pyx_q`, and `cursorColumn > since` when `since` is
+ * given (pass it only when the source has a cursor column). No order: a count needs none.
+ * `fields` are the base statement's result columns (only used to type `since`).
+ *
+ * @example
+ * ```ts
+ * countSelect({ table: "visits", filter: "active = 1" }, [], {}, escape);
+ * // "SELECT COUNT(*) AS n FROM `visits` WHERE (active = 1)"
+ * ```
+ */
+export function countSelect(
+  spec: ReadSpec,
+  fields: readonly FieldPacket[],
+  at: { since?: string },
+  escape: (v: string) => string,
+): string {
+  const from = spec.query !== undefined
+    ? `(\n${bareQuery(spec.query)}\n) AS _pyx_q`
+    : quoteName(spec.table!);
+  const where = conditions(spec, fields, { since: at.since }, escape);
+  return [`SELECT COUNT(*) AS n FROM ${from}`, whereClause(where)].filter(Boolean).join(" ");
 }

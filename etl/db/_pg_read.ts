@@ -36,6 +36,26 @@ function selectList(config: ReadConfig): string {
 }
 
 /**
+ * What a read selects from (the table, or the query as a subquery) and its conditions before
+ * any resume position: the filter and `cursorColumn > since`.
+ */
+function narrowed(
+  config: ReadConfig,
+  since: string | undefined,
+  param: (value: string) => string,
+): { from: string; where: string[] } {
+  const where: string[] = [];
+  const from = config.query !== undefined
+    ? `(\n${readOnlyQuery(config.query)}\n) AS pyx_query`
+    : quoteIdent(config.table ?? "");
+  if (config.filter) where.push(`(${config.filter})`);
+  if (config.cursorColumn && since !== undefined) {
+    where.push(`${quoteIdent(config.cursorColumn)} > ${param(since)}`);
+  }
+  return { from, where };
+}
+
+/**
  * Build the statement for a read from `options.from` (a cursor of this source) and
  * `options.since` (the last high-water mark).
  *
@@ -51,14 +71,9 @@ export function buildRead(
 ): ReadPlan {
   const params: string[] = [];
   const param = (value: string) => `$${params.push(value)}`;
-  const where: string[] = [];
-  const from = config.query !== undefined
-    ? `(\n${readOnlyQuery(config.query)}\n) AS pyx_query`
-    : quoteIdent(config.table ?? "");
-  if (config.filter) where.push(`(${config.filter})`);
+  const { from, where } = narrowed(config, options.since, param);
   const key = config.keyColumn && quoteIdent(config.keyColumn);
   const mark = config.cursorColumn && quoteIdent(config.cursorColumn);
-  if (mark && options.since !== undefined) where.push(`${mark} > ${param(options.since)}`);
   const resume: Cursor | undefined = options.from;
   let offset = 0;
   if (resume && key && resume.lastKey !== undefined) {
@@ -87,4 +102,25 @@ export function buildRead(
     offset ? `OFFSET ${offset}` : "",
   ].filter(Boolean).join(" ");
   return { text, params, offset };
+}
+
+/**
+ * `SELECT count(*)` over exactly the rows a read from the start gives with `since`: same table
+ * or query, same filter, same `cursorColumn > since` (ignored without a cursor column, as the
+ * read ignores it). No order: a count needs none.
+ *
+ * @example
+ * ```ts
+ * buildCount({ table: "visits", cursorColumn: "updated_at" }, "2024-01-01T00:00:00Z");
+ * // { text: 'SELECT count(*) AS n FROM "visits" WHERE "updated_at" > $1', params: [...], offset: 0 }
+ * ```
+ */
+export function buildCount(config: ReadConfig, since?: string): ReadPlan {
+  const params: string[] = [];
+  const { from, where } = narrowed(config, since, (value) => `$${params.push(value)}`);
+  const text = [
+    `SELECT count(*) AS n FROM ${from}`,
+    where.length ? `WHERE ${where.join(" AND ")}` : "",
+  ].filter(Boolean).join(" ");
+  return { text, params, offset: 0 };
 }

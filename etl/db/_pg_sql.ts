@@ -21,13 +21,14 @@ export function quoteIdent(name: string): string {
 
 /**
  * The query with comments, string literals and quoted identifiers blanked out (same length),
- * so keywords and semicolons can be looked for in what is left.
+ * so keywords and semicolons can be looked for in what is left. Comments become spaces;
+ * literals and quoted identifiers become `_`, so a query ending in one is not cut short.
  */
 export function sqlSkeleton(sql: string): string {
   const out: string[] = [];
   let i = 0;
-  const blank = (from: number, to: number) => {
-    for (let k = from; k < to; k++) out.push(sql[k] === "\n" ? "\n" : " ");
+  const blank = (from: number, to: number, fill: string) => {
+    for (let k = from; k < to; k++) out.push(sql[k] === "\n" ? "\n" : fill);
   };
   while (i < sql.length) {
     const c = sql[i];
@@ -53,7 +54,7 @@ export function sqlSkeleton(sql: string): string {
       out.push(c);
       i++;
     } else {
-      blank(i, end);
+      blank(i, end, c === "-" || c === "/" ? " " : "_");
       i = end;
     }
   }

@@ -19,6 +19,12 @@ Deno.test("readOnlyQuery accepts one SELECT or WITH and drops a trailing semicol
     readOnlyQuery("/* note; */ SELECT $$a;b$$, E'it\\'s;', \"x;y\" FROM t;"),
     "/* note; */ SELECT $$a;b$$, E'it\\'s;', \"x;y\" FROM t",
   );
+  // A query ending in a string literal or a quoted name is kept whole.
+  assert.equal(
+    readOnlyQuery("SELECT id FROM t WHERE clinic = 'south' -- end"),
+    "SELECT id FROM t WHERE clinic = 'south'",
+  );
+  assert.equal(readOnlyQuery('SELECT 1 AS "X";'), 'SELECT 1 AS "X"');
 });
 
 Deno.test("readOnlyQuery refuses other statements and several statements", () => {

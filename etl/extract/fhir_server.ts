@@ -8,6 +8,10 @@
  *
  * Cursor: the next link (without an API key sent in the query) plus the record to resume at.
  * Refs: the page URL, the entry's index in the Bundle, and `ResourceType/id` as key.
+ *
+ * Count (progress): the search's `total` from one `_summary=count` request, when the server
+ * gives one; undefined otherwise, and when the rows read would differ from the matches it
+ * counts (included resources read too, or a `maxPages` limit).
  * @module
  */
 import { z } from "zod";
@@ -85,6 +89,48 @@ export function searchUrl(config: FhirServerConfig): string {
   return url.href;
 }
 
+/** The first page's search with `_summary=count` instead of `_count`: only the total. */
+export function countUrl(config: FhirServerConfig): string {
+  const url = new URL(searchUrl(config));
+  url.searchParams.delete("_count");
+  url.searchParams.set("_summary", "count");
+  return url.href;
+}
+
+/** At most this long for the count request (or the source's own timeout when shorter). */
+const COUNT_TIMEOUT_MS = 5000;
+
+/**
+ * The search's `total` from one `_summary=count` request, or undefined when the server gives
+ * none, fails, or the read would not give exactly the matches (included resources, maxPages).
+ * One attempt, no retries: a count must not hold the run up.
+ */
+async function searchTotal(
+  ctx: RunContext,
+  config: FhirServerConfig,
+): Promise<number | undefined> {
+  const params = new URLSearchParams(config.search.replace(/^\?/, ""));
+  const includes = [...params.keys()].some((name) => /^_(rev)?include(:|$)/.test(name));
+  if (config.maxPages !== undefined || (config.includeIncluded && includes)) return undefined;
+  try {
+    const { options } = setup(ctx, config);
+    const response = await safeGet(countUrl(config), {
+      ...options,
+      maxAttempts: 1,
+      timeoutMs: Math.min(options.timeoutMs ?? COUNT_TIMEOUT_MS, COUNT_TIMEOUT_MS),
+      onRetry: undefined,
+    });
+    const bundle: unknown = JSON.parse(response.text());
+    if (!isObject(bundle) || bundle.resourceType !== "Bundle") return undefined;
+    const total = bundle.total;
+    return typeof total === "number" && Number.isSafeInteger(total) && total >= 0
+      ? total
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function bundleReader(ctx: RunContext, config: FhirServerConfig): PageReader {
   const { options, redact } = setup(ctx, config);
   return {
@@ -157,6 +203,7 @@ export const fhirServerExtractor = defineExtractor({
   config: FhirServerConfig,
   secrets: HTTP_SECRETS,
   fingerprint: () => Promise.resolve([]),
+  count: (ctx, config) => searchTotal(ctx, config),
   async test(ctx, config) {
     const { options, redact } = setup(ctx, config);
     const url = `${base(config)}/metadata`;

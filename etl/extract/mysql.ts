@@ -12,6 +12,7 @@
  *   writes it (`2024-03-01 10:20:30`, fraction as declared), TIMESTAMP the same way in UTC,
  *   TIME as text, JSON parsed, TINYINT(1) / BIT(1) as booleans, NULL as null; binary columns
  *   are refused unless `binary` is `base64`.
+ * - Count (progress): `COUNT(*)` of the same rows, time-limited, undefined when it fails.
  * @module
  */
 import type { FieldPacket } from "mysql2";
@@ -21,9 +22,10 @@ import { ConfigError } from "../errors.ts";
 import { rowBuilder } from "../row_builder.ts";
 import type { Batch, Cursor, SourceRef } from "../types.ts";
 import { DbConnection, DbSourceFields } from "../db/options.ts";
-import { checkMySql, connectMySql, type MySqlSession, withMySql } from "../db/mysql_client.ts";
+import { checkMySql, connectMySql, withMySql } from "../db/mysql_client.ts";
 import { fieldReader } from "../db/_mysql_fields.ts";
-import { assertReadOnly, baseSelect, readSelect } from "../db/_mysql_select.ts";
+import { assertReadOnly, baseSelect, describeSelect, readSelect } from "../db/_mysql_select.ts";
+import { countMySql } from "../db/_mysql_count.ts";
 import { mysqlCatalog } from "../db/_mysql_catalog.ts";
 
 /** Config of the MySQL / MariaDB source: connection, what to read, binary handling. */
@@ -66,17 +68,6 @@ function uniqueNames(fields: readonly FieldPacket[]): string[] {
   });
 }
 
-/** The result columns of a statement, from the server's prepare (nothing is executed). */
-async function describe(session: MySqlSession, sql: string): Promise<FieldPacket[]> {
-  const statement = await session.db.prepare(sql);
-  try {
-    return (statement as unknown as { statement: { columns?: FieldPacket[] } }).statement
-      .columns ?? [];
-  } finally {
-    await statement.close();
-  }
-}
-
 const lastPart = (name: string) => name.split(".").pop()!;
 
 function sqlContext(config: MySqlSourceConfig) {
@@ -92,12 +83,13 @@ export const mysqlExtractor = defineExtractor({
   config: MySqlSourceConfig,
   secrets: ["password"],
   fingerprint: () => Promise.resolve([]),
+  count: (ctx, config, { since }) => countMySql(ctx, config, { since }),
   test: (ctx, config) => checkMySql(ctx, config),
   catalog: (ctx, config) => withMySql(ctx, config, mysqlCatalog),
   columns(ctx, config) {
     return withMySql(ctx, config, async (session) => {
       try {
-        return uniqueNames(await describe(session, baseSelect(config)));
+        return uniqueNames(await describeSelect(session, baseSelect(config)));
       } catch (err) {
         throw session.error(err, sqlContext(config));
       }
@@ -112,7 +104,7 @@ export const mysqlExtractor = defineExtractor({
     try {
       // One snapshot for the whole read; and no statement in it can change data.
       await session.db.query("START TRANSACTION READ ONLY");
-      const fields = await describe(session, baseSelect(config));
+      const fields = await describeSelect(session, baseSelect(config));
       const readers = fields.map((f) => fieldReader(f, config.binary));
       const names = uniqueNames(fields);
       const toRow = rowBuilder(names, (values: unknown[], i) => readers[i](values[i]));

@@ -6,6 +6,7 @@
  * in between. With `cursorColumn` each run reads only rows newer than the last run's high-water
  * mark. Values stay faithful: numeric as exact text, int8 as a number when it is exact in JS
  * (else text), dates and timestamps as ISO text (timestamptz in UTC with `Z`), json as values.
+ * For progress, `count` gives `count(*)` of the same rows (time-limited; undefined on failure).
  * @module
  */
 import { z } from "zod";
@@ -17,6 +18,7 @@ import { DbConnection, DbSourceFields } from "../db/options.ts";
 import { checkPostgres, openPostgres, type PgWhere } from "../db/postgres_client.ts";
 import { listPostgresTables } from "../db/_pg_catalog.ts";
 import { buildRead } from "../db/_pg_read.ts";
+import { countPostgres } from "../db/_pg_count.ts";
 import { type BinaryMode, OID } from "../db/_pg_types.ts";
 
 /** Config of the PostgreSQL source. */
@@ -94,6 +96,7 @@ export const postgresExtractor = defineExtractor({
   config: PostgresSourceConfig,
   secrets: ["password"],
   fingerprint: () => Promise.resolve([]),
+  count: (ctx, config, { since }) => countPostgres(ctx, config, { since }),
   test: checkPostgres,
   async catalog(ctx, config) {
     const session = await openPostgres(ctx, config);
