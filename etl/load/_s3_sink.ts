@@ -11,6 +11,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import type { Readable } from "node:stream";
 import { ConfigError } from "../errors.ts";
 import type { Format, LoadTarget, Sink } from "../types.ts";
 import { UploadBody } from "./_s3_body.ts";
@@ -25,6 +26,40 @@ class UploadCancelled extends Error {
   override name = "UploadCancelled";
 }
 
+/**
+ * An upload of `body` to `key` with the repository's settings: part size, parts in flight,
+ * content type and server-side encryption. Both the streaming and the staged sink use it, so
+ * an object looks the same whichever way it was written.
+ */
+export function uploadOf(
+  client: S3Client,
+  options: {
+    config: S3Config;
+    key: string;
+    contentType: string;
+    body: Readable;
+    /** True when the caller aborts a failed multipart upload itself. */
+    leavePartsOnError: boolean;
+  },
+): Upload {
+  const { config } = options;
+  const sse = config.serverSideEncryption === "none" ? undefined : config.serverSideEncryption;
+  return new Upload({
+    client,
+    queueSize: PARTS_IN_FLIGHT,
+    partSize: config.partSizeMB * 1024 * 1024,
+    leavePartsOnError: options.leavePartsOnError,
+    params: {
+      Bucket: config.bucket,
+      Key: options.key,
+      Body: options.body,
+      ContentType: options.contentType,
+      ServerSideEncryption: sse,
+      SSEKMSKeyId: sse === "aws:kms" ? config.kmsKeyId : undefined,
+    },
+  });
+}
+
 /** Start the upload of `key` and return the sink that feeds it. The sink destroys `client`. */
 export function openS3Sink(
   client: S3Client,
@@ -37,21 +72,13 @@ export function openS3Sink(
   const where = whereOf(config, object);
   const encoder = format.create(target.formatConfig, target.schema, { table: target.name });
   const body = new UploadBody();
-  const sse = config.serverSideEncryption === "none" ? undefined : config.serverSideEncryption;
-  const upload = new Upload({
-    client,
-    queueSize: PARTS_IN_FLIGHT,
-    partSize: config.partSizeMB * 1024 * 1024,
+  const upload = uploadOf(client, {
+    config,
+    key,
+    contentType: format.contentType,
+    body: body.stream,
     // We abort the multipart upload ourselves, so abort() can wait for it and report a failure.
     leavePartsOnError: true,
-    params: {
-      Bucket: config.bucket,
-      Key: key,
-      Body: body.stream,
-      ContentType: format.contentType,
-      ServerSideEncryption: sse,
-      SSEKMSKeyId: sse === "aws:kms" ? config.kmsKeyId : undefined,
-    },
   });
   let failure: unknown;
   let result: CompleteMultipartUploadCommandOutput | undefined;

@@ -2,6 +2,10 @@
  * The S3 repository: writes the encoded output as one object in an Amazon S3 bucket or
  * S3-compatible storage (MinIO, Ceph…), streamed with a multipart upload so memory stays flat.
  * The object appears only when the run succeeds; a failed run leaves no object and no parts.
+ *
+ * A run in bounded steps (the run engine) cannot stream one upload across steps and processes:
+ * its output is staged as a local file under the output root and uploaded when the run
+ * publishes (see `_s3_staged.ts`).
  * @module
  */
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
@@ -11,6 +15,7 @@ import { connectS3, S3Config, storeLabel, whereOf } from "./_s3_config.ts";
 import { s3Failure } from "./_s3_errors.ts";
 import { expandKey, keyValues } from "./_s3_key.ts";
 import { openS3Sink } from "./_s3_sink.ts";
+import { openStagedS3Sink } from "./_s3_staged.ts";
 
 export { S3Config } from "./_s3_config.ts";
 
@@ -37,10 +42,12 @@ export const s3Loader = defineLoader({
       client.destroy();
     }
   },
-  async open(ctx, config, target) {
+  async open(ctx, config, target, resume) {
     const format = target.format;
     if (!format) throw new ConfigError("An S3 repository needs an output format (output.format)");
+    // ctx.now is the run's start in every step, so every step gets the same key.
     const key = expandKey(config.key, keyValues(ctx.ids, ctx.now, format.extension));
+    if (target.steps) return openStagedS3Sink(ctx, config, key, format, target, resume);
     const client = await connectS3(ctx, config);
     return openS3Sink(client, config, key, format, target);
   },
