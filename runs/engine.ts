@@ -295,7 +295,8 @@ export async function failRun(
 /** A step message the queue gave up on: fail its run, saying why. */
 export async function deadStep(deps: EngineDeps, msg: StepMessage, reason: string): Promise<void> {
   const run = await getRun(deps.kv, msg.tenant, msg.run);
-  if (!run || isFinal(run.status)) return;
+  // A letter for a step the run has moved past (taken up by another delivery) fails nothing.
+  if (!run || isFinal(run.status) || run.seq !== msg.seq) return;
   await failRun(
     deps,
     run,
@@ -319,9 +320,15 @@ export function startWorker(deps: EngineDeps): () => Promise<void> {
   const carryOn = (msg: StepMessage) => {
     const chain: Promise<void> = handleStep(deps, msg, { chain: true }).then((next) => {
       if (next && !closing) carryOn(next);
-    }, () => {
-      // The delayed message of this step takes it up again once the lease runs out.
-    }).finally(() => chains.delete(chain));
+    }, async (err) => {
+      // Hand the step to the queue, whose retries back off and end in a dead letter; the
+      // delayed message of this step would take it up too, but only once the lease ran out.
+      if (!(err instanceof RetriableError) || closing) return;
+      const again: StepMessage = { ...msg, id: `${msg.id}:c${Date.now()}` };
+      const op = deps.kv.atomic();
+      deps.queue.stage(op, again, { delayMs: 1_000 });
+      if ((await op.commit()).ok) await deps.queue.published(again, { delayMs: 1_000 });
+    }).catch(() => {}).finally(() => chains.delete(chain));
     chains.add(chain);
   };
   deps.queue.listen(
