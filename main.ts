@@ -1,18 +1,20 @@
 /**
  * `deno task start`: the portal on its embedded default — local Deno KV, local files, the run
- * engine consuming steps in this process, cron schedules, the JSON API and webhooks on `PORT`, and a demo tenant
- * whose bundled example pipelines are saved and run on first start.
+ * engine consuming steps in this process, cron schedules, run notifications, the JSON API and
+ * webhooks on `PORT`, and a demo tenant whose bundled example pipelines are saved and run on
+ * first start. SIGINT / SIGTERM stop the loops and the server, then the process.
  * @module
  */
 import { dirname, join } from "node:path";
 import { createApp } from "./app.ts";
 import { type Env, readEnv } from "./config.ts";
+import { startNotifier } from "./pipelines/notifier.ts";
 import { enqueueScheduled, listSchedules } from "./pipelines/schedules.ts";
 import { createPipeline, listPipelines } from "./pipelines/store.ts";
 import { startPipelineRun } from "./pipelines/start.ts";
 import { staticTokens } from "./routes/auth.ts";
-import { type EngineDeps, startWorker, watchRuns } from "./runs/engine.ts";
-import { queueFromEnv } from "./runs/queue_config.ts";
+import { openEngine, startConsumers } from "./runs/consumer.ts";
+import { type EngineDeps, watchRuns } from "./runs/engine.ts";
 import { startScheduler } from "./triggers/schedule.ts";
 
 /** The bundled examples saved as the demo tenant's pipelines. */
@@ -55,24 +57,34 @@ async function seedDemo(deps: EngineDeps, tenant: string, root: string): Promise
 if (import.meta.main) {
   const root = dirname(new URL(import.meta.url).pathname);
   const env = readEnv({ INPUT_ROOT: root, ...Deno.env.toObject() });
-  await Deno.mkdir(dirname(env.KV_PATH), { recursive: true });
-  const kv = await Deno.openKv(env.KV_PATH);
-  const engine: EngineDeps = {
-    kv,
-    queue: queueFromEnv(kv, Deno.env.toObject()),
-    inputRoot: env.INPUT_ROOT,
-    outputRoot: env.OUTPUT_ROOT,
-    allowPrivateNetwork: env.ALLOW_PRIVATE_NETWORK,
-    budget: { rows: env.STEP_ROWS, ms: env.STEP_MS },
-    perTenantLimit: env.TENANT_RUN_LIMIT,
-  };
-  startWorker(engine);
+  const raw = Deno.env.toObject();
+  const { deps: engine } = await openEngine(env, raw, "main");
+  const kv = engine.kv;
+  const consumers = await startConsumers(engine, env, raw);
   const staleMs = env.WATCHDOG_STALE_SECONDS * 1000;
-  setInterval(() => {
+  const watchdog = setInterval(() => {
     watchRuns(engine, { staleMs }).catch((err) => console.error(`watchdog: ${err}`));
   }, Math.min(staleMs / 2, 15_000));
   // Cron schedules: every process may tick; each due run still starts once.
-  startScheduler({ kv, schedules: () => listSchedules(kv), enqueue: enqueueScheduled(engine) });
+  const scheduler = startScheduler({
+    kv,
+    schedules: () => listSchedules(kv),
+    enqueue: enqueueScheduled(engine),
+  });
+  // Run notifications: every process may announce; each ended run is announced by one.
+  const notifier = startNotifier({
+    kv,
+    publicUrl: env.PUBLIC_URL,
+    allowPrivateNetwork: env.ALLOW_PRIVATE_NETWORK,
+    onPass: (announced) => {
+      for (const a of announced) {
+        const failed = a.outcome === "error" ? a.error : a.result?.lastError;
+        if (failed && !a.result?.delivered) {
+          console.error(`Notification of run ${a.run} (${a.tenant}) failed: ${failed}`);
+        }
+      }
+    },
+  });
   const { token, where } = await apiToken(env);
   const app = createApp({
     engine,
@@ -80,7 +92,7 @@ if (import.meta.main) {
     publicUrl: env.PUBLIC_URL,
   });
   const seeded = await seedDemo(engine, env.DEFAULT_TENANT, root);
-  Deno.serve({
+  const server = Deno.serve({
     port: env.PORT,
     onListen: ({ port }) => {
       const base = env.PUBLIC_URL ?? `http://localhost:${port}`;
@@ -88,9 +100,20 @@ if (import.meta.main) {
       console.log(`API token of tenant "${env.DEFAULT_TENANT}": in ${where}`);
       console.log(`  curl -H "Authorization: Bearer $(cat ${where})" ${base}/api/v1/runs`);
       console.log(`OpenAPI: ${base}/api/openapi.json`);
+      console.log(`Run steps are consumed by ${consumers.where} (${engine.queue.kind} queue)`);
       if (seeded.length > 0) {
         console.log(`Demo pipelines saved; their first runs: ${seeded.join(", ")}`);
       }
     },
   }, app.fetch);
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) Deno.exit(1); // a second signal: stop at once
+    stopping = true;
+    clearInterval(watchdog);
+    // The notifier gives back what it had not finished, for the next start or another process.
+    await Promise.all([scheduler.close(), notifier.close(), server.shutdown(), consumers.stop()]);
+    Deno.exit(0);
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, shutdown);
 }

@@ -2,9 +2,12 @@
  * Saved pipelines: a spec with a name, an id and the secret its webhook is signed with, in KV
  * under `["tenants", tenant, "pipelines", id]`. A second key, `["pipeline_tenants", id]`, names
  * the owning tenant, because a webhook request carries only the pipeline id (its URL); it holds
- * nothing else, so it reveals nothing without the secret.
+ * nothing else, so it reveals nothing without the secret. A pipeline may also have a cron
+ * schedule (indexed under `["system", "schedules", …]` in the same commit) and a notification
+ * URL with the secret its run notifications are signed with.
  * @module
  */
+import { ConfigError, RetriableError } from "../etl/errors.ts";
 import { checkSpec } from "../etl/plan.ts";
 import { parseCron } from "../triggers/cron.ts";
 import { generateWebhookSecret } from "../triggers/signature.ts";
@@ -19,6 +22,57 @@ export interface PipelineRecord {
   createdAt: string;
   /** A 5-field cron expression (UTC) that starts runs; none when missing. */
   schedule?: string;
+  /** Where a signed JSON document is POSTed when a run ends; none when missing. */
+  notify?: { url: string };
+  /** Signs run notifications; present while `notify` is. Shown once, when it is created. */
+  notifySecret?: string;
+}
+
+/** A change to a saved pipeline: `null` removes a setting, a missing field keeps it. */
+export interface PipelineChange {
+  /** A new 5-field cron expression (UTC), or null to stop scheduled runs. */
+  schedule?: string | null;
+  /** A new notification URL, or null to stop notifications (their secret is dropped too). */
+  notify?: { url: string } | null;
+}
+
+/** The outcome of {@link updatePipeline}. */
+export interface PipelineUpdate {
+  pipeline: PipelineRecord;
+  /** A notification secret was created by this change: the only time to show it. */
+  notifySecretCreated: boolean;
+}
+
+/** The longest notification URL accepted. */
+export const MAX_NOTIFY_URL_LENGTH = 2_000;
+
+/** What is wrong with a notification URL, or undefined when it is a usable http(s) URL. */
+export function notifyUrlProblem(url: string): string | undefined {
+  if (url.length > MAX_NOTIFY_URL_LENGTH) {
+    return `is longer than ${MAX_NOTIFY_URL_LENGTH} characters`;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `"${url}" is not a URL; give the full address, e.g. https://example.org/pyxgen-runs`;
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    return `"${url}" is not an http or https URL; give the full address, e.g. https://example.org/pyxgen-runs`;
+  }
+  if (parsed.username || parsed.password) {
+    return "must not hold a user name or password; put a token in the path or trust the signature";
+  }
+  return undefined;
+}
+
+function checkNotify(notify: { url: string } | undefined | null): void {
+  const problem = notify ? notifyUrlProblem(notify.url) : undefined;
+  if (problem) {
+    throw new ConfigError(`The notification URL is not valid: notify.url ${problem}`, [
+      `notify.url: ${problem}`,
+    ]);
+  }
 }
 
 /** KV keys of pipelines. */
@@ -46,11 +100,12 @@ export async function createPipeline(
   tenant: string,
   spec: unknown,
   now: Date = new Date(),
-  options: { schedule?: string } = {},
+  options: { schedule?: string; notify?: { url: string } } = {},
 ): Promise<PipelineRecord> {
   const checked = checkSpec(spec);
   // A bad expression throws a ConfigError naming the field and value.
   if (options.schedule !== undefined) parseCron(options.schedule);
+  checkNotify(options.notify);
   const record: PipelineRecord = {
     id: newPipelineId(),
     name: checked.spec.name,
@@ -58,6 +113,9 @@ export async function createPipeline(
     webhookSecret: generateWebhookSecret(),
     createdAt: now.toISOString(),
     ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
+    ...(options.notify
+      ? { notify: { url: options.notify.url }, notifySecret: generateWebhookSecret() }
+      : {}),
   };
   const key = pipelineKeys.pipeline(tenant, record.id);
   const owner = pipelineKeys.owner(record.id);
@@ -74,6 +132,53 @@ export async function createPipeline(
   // 128 random bits do not collide; a failed check means something is badly wrong.
   if (!result.ok) throw new Error("Could not save the pipeline; try again");
   return record;
+}
+
+/**
+ * Change a pipeline's schedule and notification settings; undefined when `tenant` has no
+ * pipeline `id`. The record and the schedule index change in one commit (retried when the
+ * pipeline changed meanwhile). A changed schedule fires only for minutes from `now` on, never
+ * for earlier ones; an unchanged one keeps its index. A changed notification URL keeps its
+ * secret; a first one gets a new secret. Bad values throw a ConfigError and change nothing.
+ */
+export async function updatePipeline(
+  kv: Deno.Kv,
+  tenant: string,
+  id: string,
+  change: PipelineChange,
+  now: Date = new Date(),
+): Promise<PipelineUpdate | undefined> {
+  if (typeof change.schedule === "string") parseCron(change.schedule);
+  checkNotify(change.notify);
+  const key = pipelineKeys.pipeline(tenant, id);
+  const scheduleKey = pipelineKeys.schedule(tenant, id);
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const entry = await kv.get<PipelineRecord>(key);
+    if (!entry.value) return undefined;
+    const next: PipelineRecord = { ...entry.value };
+    const op = kv.atomic().check(entry);
+    if (change.schedule === null) {
+      delete next.schedule;
+      op.delete(scheduleKey);
+    } else if (change.schedule !== undefined && change.schedule !== next.schedule) {
+      next.schedule = change.schedule;
+      op.set(scheduleKey, { cron: change.schedule, notBefore: now.toISOString() });
+    }
+    let notifySecretCreated = false;
+    if (change.notify === null) {
+      delete next.notify;
+      delete next.notifySecret;
+    } else if (change.notify !== undefined) {
+      next.notify = { url: change.notify.url };
+      if (!next.notifySecret) {
+        next.notifySecret = generateWebhookSecret();
+        notifySecretCreated = true;
+      }
+    }
+    op.set(key, next);
+    if ((await op.commit()).ok) return { pipeline: next, notifySecretCreated };
+  }
+  throw new RetriableError("The pipeline kept changing while it was being saved; try again");
 }
 
 /** One pipeline of `tenant` (undefined when this tenant has none with that id). */

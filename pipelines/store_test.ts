@@ -8,6 +8,7 @@ import {
   getPipeline,
   listPipelines,
   pipelineKeys,
+  updatePipeline,
 } from "./store.ts";
 
 const spec = (name = "patients") => ({
@@ -91,4 +92,74 @@ Deno.test("secret fields of sources and repositories are masked, the rest left a
     source: { password: string };
   };
   assert.equal(pg.source.password, MASK);
+});
+
+Deno.test("updatePipeline changes schedule and notification together, for its tenant only", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const p = await createPipeline(kv, "clinic-a", spec(), new Date("2026-12-01T09:00:00Z"), {
+      schedule: "0 * * * *",
+      notify: { url: "https://hooks.clinic.test/a" },
+    });
+    assert.match(p.notifySecret ?? "", /^whsec_/);
+    assert.equal(await updatePipeline(kv, "clinic-b", p.id, { schedule: null }), undefined);
+    assert.equal(
+      await updatePipeline(kv, "clinic-a", "0".repeat(32), { schedule: null }),
+      undefined,
+    );
+
+    const at = new Date("2026-12-01T10:00:00Z");
+    const changed = await updatePipeline(kv, "clinic-a", p.id, {
+      schedule: "*/5 * * * *",
+      notify: { url: "https://hooks.clinic.test/b" },
+    }, at);
+    assert.equal(changed?.notifySecretCreated, false);
+    assert.deepEqual(await getPipeline(kv, "clinic-a", p.id), {
+      ...p,
+      schedule: "*/5 * * * *",
+      notify: { url: "https://hooks.clinic.test/b" },
+    });
+    assert.deepEqual((await kv.get(pipelineKeys.schedule("clinic-a", p.id))).value, {
+      cron: "*/5 * * * *",
+      notBefore: at.toISOString(),
+    });
+
+    const off = await updatePipeline(kv, "clinic-a", p.id, { schedule: null, notify: null });
+    assert.equal(off?.pipeline.schedule, undefined);
+    assert.equal(off?.pipeline.notify, undefined);
+    assert.equal(off?.pipeline.notifySecret, undefined);
+    assert.equal((await kv.get(pipelineKeys.schedule("clinic-a", p.id))).value, null);
+    const on = await updatePipeline(kv, "clinic-a", p.id, { notify: { url: "http://r.test/" } });
+    assert.equal(on?.notifySecretCreated, true);
+    assert.notEqual(on?.pipeline.notifySecret, p.notifySecret, "a new secret after removal");
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("bad schedules and notification URLs are refused and nothing changes", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    await assert.rejects(
+      () =>
+        createPipeline(kv, "clinic-a", spec(), new Date(), { notify: { url: "ftp://x.test/" } }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems[0] ===
+          'notify.url: "ftp://x.test/" is not an http or https URL; give the full address, e.g. https://example.org/pyxgen-runs',
+    );
+    assert.deepEqual(await listPipelines(kv, "clinic-a"), []);
+    const p = await createPipeline(kv, "clinic-a", spec());
+    await assert.rejects(
+      () => updatePipeline(kv, "clinic-a", p.id, { schedule: "every day" }),
+      /The schedule "every day" is not valid/,
+    );
+    await assert.rejects(
+      () => updatePipeline(kv, "clinic-a", p.id, { notify: { url: "not a url" } }),
+      /notify\.url "not a url" is not a URL/,
+    );
+    assert.deepEqual(await getPipeline(kv, "clinic-a", p.id), p);
+  } finally {
+    kv.close();
+  }
 });

@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { RejectedRow } from "../etl/pipeline.ts";
+import { runNotifications } from "../pipelines/notifier.ts";
 import { runOrigins, startPipelineRun } from "../pipelines/start.ts";
 import { cancelRun } from "../runs/cancel.ts";
 import { getRun } from "../runs/engine.ts";
@@ -34,8 +35,11 @@ export function runRoutes(deps: AppDeps): Hono<ApiEnv> {
   const kv = deps.engine.kv;
   type C = Parameters<typeof urlFor>[0];
   const view = async (c: C, tenant: string, run: RunRecord) => {
-    const [origin] = await runOrigins(kv, tenant, [run.id]);
-    return runView(run, origin, (p) => urlFor(c, deps.publicUrl, p));
+    const [[origin], [notification]] = await Promise.all([
+      runOrigins(kv, tenant, [run.id]),
+      runNotifications(kv, tenant, [run.id]),
+    ]);
+    return runView(run, origin, (p) => urlFor(c, deps.publicUrl, p), notification);
   };
   const runOf = async (tenant: string, raw: string) => {
     const id = checked(RunId, raw, "The run id");
@@ -59,10 +63,14 @@ export function runRoutes(deps: AppDeps): Hono<ApiEnv> {
     } catch {
       throw new ApiError(400, "The cursor is not valid; start again without one.");
     }
-    const origins = await runOrigins(kv, tenant, page.map((r) => r.id));
+    const ids = page.map((r) => r.id);
+    const [origins, notifications] = await Promise.all([
+      runOrigins(kv, tenant, ids),
+      runNotifications(kv, tenant, ids),
+    ]);
     const url = (p: string) => urlFor(c, deps.publicUrl, p);
     return c.json({
-      runs: page.map((r, i) => runView(r, origins[i], url)),
+      runs: page.map((r, i) => runView(r, origins[i], url, notifications[i])),
       next: page.length === q.limit && iter.cursor ? iter.cursor : null,
     });
   });

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from "../triggers/signature.ts";
-import { CreatePipelineBody, StartRunBody } from "./api.ts";
+import { CreatePipelineBody, StartRunBody, UpdatePipelineBody } from "./api.ts";
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ "application/json": { schema } });
@@ -48,7 +48,7 @@ const Run = {
       type: "object",
       properties: { id: { type: ["string", "null"] }, name: { type: "string" } },
     },
-    trigger: { type: ["string", "null"], enum: ["api", "webhook", "rerun", null] },
+    trigger: { type: ["string", "null"], enum: ["api", "webhook", "rerun", "schedule", null] },
     rerunOf: { type: ["string", "null"] },
     status: { type: "string", enum: ["queued", "running", "succeeded", "failed", "cancelled"] },
     createdAt: { type: "string", format: "date-time" },
@@ -58,12 +58,102 @@ const Run = {
     counts: { type: "object", additionalProperties: { type: "integer" } },
     rejectedByStage: { type: "object", additionalProperties: { type: "integer" } },
     rejectedKept: { type: "integer" },
-    progress: { type: "object" },
+    progress: {
+      type: "object",
+      properties: {
+        rowsRead: { type: "integer" },
+        total: {
+          type: ["integer", "null"],
+          description:
+            "Rows the source said it will give (databases, FHIR servers); null if unknown",
+        },
+        percent: { type: ["integer", "null"] },
+        readDone: { type: "boolean" },
+        steps: { type: "integer" },
+      },
+    },
     error: { type: ["string", "null"], description: "For users: sentences, never a stack trace" },
     warnings: { type: "array", items: { type: "string" } },
+    retries: {
+      type: "object",
+      description: "Requests and steps that failed and were tried again; the last ten reasons",
+      properties: {
+        count: { type: "integer" },
+        recent: { type: "array", items: { type: "string" } },
+      },
+    },
     output: { type: ["object", "null"] },
     manifest: { type: ["object", "null"] },
+    notification: {
+      type: ["object", "null"],
+      description:
+        "How the run's notification went; null when the pipeline has no notification URL or it is not sent yet. A failed notification never changes the run's status.",
+      required: ["delivered", "attempts", "status", "lastError", "at"],
+      properties: {
+        delivered: { type: "boolean" },
+        attempts: { type: "integer", description: "Requests sent" },
+        status: { type: ["integer", "null"], description: "HTTP status of the last answer" },
+        lastError: { type: ["string", "null"], description: "Why it was not delivered" },
+        at: { type: "string", format: "date-time" },
+      },
+    },
     links: { type: "object" },
+  },
+};
+
+const Schedule = {
+  type: ["object", "null"],
+  properties: {
+    cron: { type: "string", description: "5-field cron expression in UTC" },
+    says: { type: "string", description: 'In words, e.g. "Every 15 minutes"' },
+  },
+};
+
+const Pipeline = {
+  type: "object",
+  description: "A saved pipeline; its spec's secret fields show as ********, secrets never",
+  properties: {
+    id: { type: "string" },
+    name: { type: "string" },
+    createdAt: { type: "string", format: "date-time" },
+    webhook: { type: "object", properties: { url: { type: "string", format: "uri" } } },
+    schedule: Schedule,
+    notify: {
+      type: ["object", "null"],
+      properties: {
+        url: { type: "string", format: "uri" },
+        secret: {
+          type: "string",
+          description: "Only in the answer of the change that created the secret",
+        },
+      },
+    },
+    spec: { type: "object" },
+  },
+};
+
+const RunNotification = {
+  type: "object",
+  required: ["tenant", "pipeline", "pipelineId", "run", "status", "counts", "output", "at"],
+  properties: {
+    tenant: { type: "string" },
+    pipeline: { type: "string", description: "The pipeline's name" },
+    pipelineId: { type: "string" },
+    run: { type: "string", description: "The run's id" },
+    status: { type: "string", enum: ["succeeded", "failed", "cancelled"] },
+    counts: { type: "object", additionalProperties: { type: "integer" } },
+    output: {
+      type: ["object", "null"],
+      properties: {
+        location: { type: "string" },
+        records: { type: "integer" },
+        bytes: { type: "integer" },
+        checksum: { type: "string" },
+      },
+    },
+    reportUrl: { type: ["string", "null"], format: "uri" },
+    at: { type: "string", format: "date-time", description: "When the run ended" },
+    error: { type: "string", description: "Why the run failed" },
   },
 };
 
@@ -86,7 +176,8 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { "200": answer("The pipelines", { type: "object" }), "401": errors["401"] },
         },
         post: {
-          summary: "Save a pipeline; the answer shows its webhook secret, once",
+          summary:
+            "Save a pipeline; the answer shows its webhook secret (and notification secret), once",
           requestBody: { ...body(CreatePipelineBody), required: true },
           responses: {
             "201": answer("Saved", ref("PipelineCreated")),
@@ -99,7 +190,15 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           summary: "One pipeline, its spec's secret fields shown as ********",
           parameters: [pipelineId],
-          responses: { "200": answer("The pipeline", { type: "object" }), ...errors },
+          responses: { "200": answer("The pipeline", ref("Pipeline")), ...errors },
+        },
+        patch: {
+          summary: "Change or remove the schedule and the notification URL",
+          description:
+            "A missing field keeps its setting; null removes it. A changed schedule fires only for minutes from now on. A changed notification URL keeps its signing secret; a first one gets a new secret, shown in this answer only. Removing notifications drops their secret.",
+          parameters: [pipelineId],
+          requestBody: { ...body(UpdatePipelineBody), required: true },
+          responses: { "200": answer("The changed pipeline", ref("Pipeline")), ...errors },
         },
       },
       "/api/v1/pipelines/{id}/runs": {
@@ -194,6 +293,18 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
     },
+    webhooks: {
+      runEnded: {
+        post: {
+          summary: "Sent to a pipeline's notification URL when one of its runs ends",
+          description:
+            `Signed like inbound webhooks with the pipeline's notification secret: ${TIMESTAMP_HEADER} and ${SIGNATURE_HEADER}: v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">. X-PyxGen-Delivery: <run>:<status> stays the same across retries. Network errors, timeouts, 408, 429 and 5xx are retried with backoff; redirects are not followed.`,
+          security: [],
+          requestBody: { required: true, content: json(ref("RunNotification")) },
+          responses: { "200": { description: "Any 2xx answer counts as delivered" } },
+        },
+      },
+    },
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
       schemas: {
@@ -217,9 +328,23 @@ export function openApiDocument(): Record<string, unknown> {
                 secret: { type: "string", description: "Shown only in this answer" },
               },
             },
+            schedule: Schedule,
+            notify: {
+              type: "object",
+              description: "When `notify` was sent",
+              properties: {
+                url: { type: "string", format: "uri" },
+                secret: {
+                  type: "string",
+                  description: "Signs notifications; shown only in this answer",
+                },
+              },
+            },
           },
         },
+        Pipeline,
         Run,
+        RunNotification,
       },
     },
   };

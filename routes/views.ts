@@ -1,16 +1,31 @@
 /**
- * What the API shows of pipelines and runs: never a webhook secret (except once, on creation),
- * never a spec's secret fields, never a run's cursor or sink checkpoint.
+ * What the API shows of pipelines and runs: never a webhook or notification secret (except
+ * once, when it is created), never a spec's secret fields, never a run's cursor or sink
+ * checkpoint.
  * @module
  */
 import { maskSpec } from "../pipelines/mask.ts";
+import type { NotificationRecord } from "../pipelines/notifier.ts";
 import type { RunOrigin } from "../pipelines/start.ts";
 import type { PipelineRecord } from "../pipelines/store.ts";
 import type { RunRecord } from "../runs/run_record.ts";
+import { describeCron, parseCron } from "../triggers/cron.ts";
+
+/** A pipeline's schedule with its plain-English reading, or null when it has none. */
+export function scheduleView(p: PipelineRecord): { cron: string; says: string } | null {
+  return p.schedule ? { cron: p.schedule, says: describeCron(parseCron(p.schedule)) } : null;
+}
 
 /** A pipeline in lists: no spec, no secret. */
 export function pipelineSummary(p: PipelineRecord, webhookUrl: string) {
-  return { id: p.id, name: p.name, createdAt: p.createdAt, webhook: { url: webhookUrl } };
+  return {
+    id: p.id,
+    name: p.name,
+    createdAt: p.createdAt,
+    webhook: { url: webhookUrl },
+    schedule: scheduleView(p),
+    notify: p.notify ? { url: p.notify.url } : null,
+  };
 }
 
 /** One pipeline: its spec with secret fields masked. */
@@ -18,8 +33,16 @@ export function pipelineDetail(p: PipelineRecord, webhookUrl: string) {
   return { ...pipelineSummary(p, webhookUrl), spec: maskSpec(p.spec) };
 }
 
-/** A run as the API shows it, with links to its status and rejected rows. */
-export function runView(run: RunRecord, origin: RunOrigin | undefined, url: (p: string) => string) {
+/**
+ * A run as the API shows it, with links to its status and rejected rows, and the outcome of its
+ * notification (null when none was sent: no notification URL, or not sent yet).
+ */
+export function runView(
+  run: RunRecord,
+  origin: RunOrigin | undefined,
+  url: (p: string) => string,
+  notification?: NotificationRecord,
+) {
   const self = `/api/v1/runs/${run.id}`;
   return {
     id: run.id,
@@ -34,12 +57,20 @@ export function runView(run: RunRecord, origin: RunOrigin | undefined, url: (p: 
     counts: run.counts,
     rejectedByStage: run.rejectedByStage,
     rejectedKept: run.rejectedKept,
-    // Sources do not report a total yet, so progress is the rows read so far.
-    progress: { rowsRead: run.counts.read, total: null, readDone: run.readDone, steps: run.steps },
+    // `total` only where the source could count its rows (databases, FHIR servers).
+    progress: {
+      rowsRead: run.counts.read,
+      total: run.total ?? null,
+      percent: run.total ? Math.min(100, Math.floor((run.counts.read / run.total) * 100)) : null,
+      readDone: run.readDone,
+      steps: run.steps,
+    },
     error: run.error ?? null,
     warnings: run.warnings,
+    retries: run.retries ?? { count: 0, recent: [] },
     output: run.output ?? null,
     manifest: run.manifest ?? null,
+    notification: notification ?? null,
     links: { self: url(self), rejected: url(`${self}/rejected`) },
   };
 }

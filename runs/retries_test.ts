@@ -4,6 +4,7 @@ import { withServer } from "../etl/net/_test_server.ts";
 import { type EngineDeps, getRun, startRun, startWorker } from "./engine.ts";
 import { createKvQueue } from "./kv_queue.ts";
 import type { RunRecord } from "./run_record.ts";
+import { runView } from "../routes/views.ts";
 
 /** Answers 503 (Retry-After: 0) to the first `failures` requests, then three patients. */
 function flaky(failures: number) {
@@ -62,6 +63,8 @@ Deno.test("an API that answers 503 twice, then data: the run succeeds and shows 
         );
         assert.doesNotMatch(note, /s3cret/);
       }
+      // What GET /api/v1/runs/:id answers.
+      assert.deepEqual(runView(run, undefined, (p) => p).retries, run.retries);
       const lines = (await Deno.readTextFile(`${out}/flaky.ndjson`)).trim().split("\n");
       assert.deepEqual(lines.map((l) => JSON.parse(l).id), ["a", "b", "c"]);
       // Planning samples the API (503, 503, data); the read takes one more request.
