@@ -36,7 +36,7 @@ export async function openEngine(
   const kv = tolerateLocks(opened);
   let queue;
   try {
-    queue = queueFromEnv(kv, raw);
+    queue = await queueFromEnv(kv, raw);
   } catch (err) {
     kv.close();
     throw err;

@@ -6,10 +6,10 @@ import { parseRedisUrl } from "./_queue_redis_url.ts";
 
 Deno.test("queue config: no QUEUE_URL gives the Deno KV queue", async () => {
   const kv = await Deno.openKv(":memory:");
-  const queue = queueFromEnv(kv, {});
+  const queue = await queueFromEnv(kv, {});
   assert.equal(queue.kind, "kv");
   await queue.close();
-  const blank = queueFromEnv(kv, { QUEUE_URL: "" });
+  const blank = await queueFromEnv(kv, { QUEUE_URL: "" });
   assert.equal(blank.kind, "kv");
   await blank.close();
   kv.close();
@@ -18,7 +18,7 @@ Deno.test("queue config: no QUEUE_URL gives the Deno KV queue", async () => {
 Deno.test("queue config: a redis URL gives BullMQ on that Redis", async () => {
   const kv = await Deno.openKv(":memory:");
   const prefix = `test-${crypto.randomUUID()}`;
-  const queue = queueFromEnv(kv, {
+  const queue = await queueFromEnv(kv, {
     QUEUE_URL: "redis://127.0.0.1:6379/0",
     QUEUE_PREFIX: prefix,
     QUEUE_CONCURRENCY: "3",
