@@ -17,7 +17,8 @@ export interface TextPiece {
 }
 
 const CHUNK = 1 << 20;
-const PIECE = 1 << 16;
+/** Default size of a decoded piece (see {@link readPieces}). */
+export const PIECE = 1 << 16;
 
 /** Open a file for reading with a message a user can act on when it is missing. */
 export async function openInput(fullPath: string, label: string): Promise<Deno.FsFile> {
@@ -119,6 +120,7 @@ export async function* readPieces(
   offset: number,
   encoding: TextEncoding,
   label: string,
+  pieceBytes: number = PIECE,
 ): AsyncGenerator<TextPiece> {
   const file = await openInput(fullPath, label);
   let pending: Promise<number | null> | undefined;
@@ -160,10 +162,10 @@ export async function* readPieces(
       }
       for (let start = 0; start < cut;) {
         let end = cut;
-        if (cut - start > PIECE) {
-          end = data.lastIndexOf(0x0a, start + PIECE - 1) + 1;
+        if (cut - start > pieceBytes) {
+          end = data.lastIndexOf(0x0a, start + pieceBytes - 1) + 1;
           // A line longer than a piece: cut after it, or take the rest.
-          if (end <= start) end = data.indexOf(0x0a, start + PIECE) + 1 || cut;
+          if (end <= start) end = data.indexOf(0x0a, start + pieceBytes) + 1 || cut;
         }
         const text = decodePiece(decoder, data.subarray(start, end), label, pieceOffset);
         yield { text, offset: pieceOffset, final: final && end === cut };

@@ -1,7 +1,8 @@
 /**
  * The CSV file source: header row, delimiter detection, quoted fields with line breaks, UTF-8
  * (with or without BOM) or Windows-1252, blank lines skipped, ragged rows rejected with their
- * line. The cursor is a byte offset plus a record count, so a resumed run reads no row twice.
+ * line. The cursor is the byte offset and line right after the last record taken, so a resumed
+ * run reads no row twice and parses nothing again.
  * @module
  */
 import { basename } from "node:path";
@@ -12,10 +13,11 @@ import { fingerprintInput } from "../fingerprint.ts";
 import { resolveInside } from "../paths.ts";
 import { rowBuilder } from "../row_builder.ts";
 import type { Batch, Cursor, SourceRef } from "../types.ts";
-import { CsvParser, detectDelimiter } from "./csv_parser.ts";
+import { CsvParser, type CsvRecord, detectDelimiter } from "./csv_parser.ts";
 import {
   bomLength,
   openInput,
+  PIECE,
   readHead,
   readPieces,
   sniffEncoding,
@@ -64,14 +66,19 @@ export async function readCsvLayout(
   const firstLine = new TextDecoder(encoding).decode(lf === -1 ? body : body.subarray(0, lf));
   if (firstLine.trim() === "") throw new ConfigError(`Cannot read "${label}": the file is empty`);
   const delimiter = config.delimiter === "auto" ? detectDelimiter(firstLine) : config.delimiter;
-  const parser = new CsvParser(delimiter, 1);
   const text = new TextDecoder(encoding).decode(body);
-  const records = parser.push(text, full);
+  // Parse only as far as the header record: every step of a run reads the layout again.
+  let records: CsvRecord[] = [];
+  for (let size = 1 << 14; records.length === 0; size *= 4) {
+    const cut = size >= text.length ? text.length : text.indexOf("\n", size) + 1 || text.length;
+    records = new CsvParser(delimiter, 1).push(text.slice(0, cut), full && cut === text.length);
+    if (cut === text.length) break;
+  }
   if (records.length === 0) throw new ConfigError(`Cannot read "${label}": no header row`);
   const header = records[0];
-  // Byte length of the header record: re-encode the consumed text (once per run).
-  const dataLine = records.length > 1 ? records[1].line : parser.line;
-  const consumed = textBeforeLine(text, dataLine);
+  // Byte length of the header record (its line break included).
+  const consumed = text.slice(0, header.end);
+  const dataLine = header.next;
   const bytes = encoding === "utf-8" ? new TextEncoder().encode(consumed).length : consumed.length;
   return {
     columns: uniqueNames(header.fields),
@@ -80,17 +87,6 @@ export async function readCsvLayout(
     dataOffset: bom + bytes,
     dataLine,
   };
-}
-
-/** The text of lines 1 .. line-1, line breaks included. */
-function textBeforeLine(text: string, line: number): string {
-  let idx = -1;
-  for (let i = 1; i < line; i++) {
-    const next = text.indexOf("\n", idx + 1);
-    if (next === -1) return text;
-    idx = next;
-  }
-  return text.slice(0, idx + 1);
 }
 
 /** Empty header names become `column_N`; repeated ones get `_2`, `_3`. */
@@ -123,23 +119,37 @@ export const csvExtractor = defineExtractor({
     const { columns } = layout;
     const width = columns.length;
     const toRow = rowBuilder(columns, (fields: string[], i) => fields[i]);
-    let baseOffset = from ? Number(from.offset) : layout.dataOffset;
-    let baseLine = from ? Number(from.line) : layout.dataLine;
-    let skip = from ? Number(from.skip) : 0;
-    let sinceBase = 0;
-    const parser = new CsvParser(layout.delimiter, baseLine);
+    // The resume point: right after the last record taken (read or skipped), as the piece it
+    // ended in and its end there; turned into a byte offset only when a cursor is needed.
+    // `skip` comes only from cursors of older versions.
+    let skip = from ? Number(from.skip ?? 0) : 0;
+    const parser = new CsvParser(layout.delimiter, from ? Number(from.line) : layout.dataLine);
+    const bytesOf = layout.encoding === "utf-8"
+      ? utf8Bytes
+      : (_: string, a: number, b: number) => b - a;
+    let at = { text: "", offset: from ? Number(from.offset) : layout.dataOffset, counted: 0 };
+    let atBytes = 0;
+    let end = 0;
+    let line = from ? Number(from.line) : layout.dataLine;
+    const cursor = (): Cursor => {
+      atBytes += bytesOf(at.text, at.counted, end);
+      at.counted = end;
+      return { offset: at.offset + atBytes, line, skip: 0 };
+    };
     let batch = emptyBatch();
-    const cursor = (): Cursor => ({ offset: baseOffset, line: baseLine, skip: sinceBase });
-    for await (const piece of readPieces(full, baseOffset, layout.encoding, label)) {
+    // Small batches (small steps) read small pieces: a step parses little beyond its rows.
+    const pieceBytes = Math.min(PIECE, Math.max(4096, batchSize * 256));
+    for await (const piece of readPieces(full, at.offset, layout.encoding, label, pieceBytes)) {
       if (ctx.signal.aborted) return;
-      // A piece that starts with no unfinished record is a record boundary: resume from here.
-      if (parser.clean) {
-        baseOffset = piece.offset;
-        baseLine = parser.line;
-        sinceBase = 0;
+      const records = parser.push(piece.text, piece.final);
+      if (records.length > 0) {
+        at = { text: piece.text, offset: piece.offset, counted: 0 };
+        atBytes = 0;
+        end = 0;
       }
-      for (const record of parser.push(piece.text, piece.final)) {
-        sinceBase++;
+      for (const record of records) {
+        end = record.end;
+        line = record.next;
         if (skip > 0) {
           skip--;
           continue;
@@ -171,6 +181,24 @@ export const csvExtractor = defineExtractor({
     }
   },
 });
+
+/** UTF-8 length of `text[from, to)`; a surrogate pair counts 4, a lone surrogate 3 (as U+FFFD). */
+function utf8Bytes(text: string, from: number, to: number): number {
+  let n = to - from;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < to) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d < 0xe000) {
+        n += 2;
+        i++;
+      } else n += 2;
+    } else n += 2;
+  }
+  return n;
+}
 
 function emptyBatch(): Batch {
   return { rows: [], refs: [], cursor: {} };

@@ -11,6 +11,14 @@ export interface CsvRecord {
   line: number;
   /** Set when the record is malformed; `fields` is then what could be read. */
   error?: string;
+  /**
+   * Where the record ends (after its line break) as a character index into the text given
+   * to `push`, counted from the start of that text: a resume point. Negative never: a record
+   * is returned by the push that completes it.
+   */
+  end: number;
+  /** Line where the next record starts. */
+  next: number;
 }
 
 const QUOTE = 34;
@@ -33,6 +41,7 @@ export class CsvParser {
   readonly #delimCode: number;
   #carry = "";
   #line: number;
+  #shift = 0;
 
   constructor(delimiter: string, firstLine = 1) {
     this.#delim = delimiter;
@@ -53,6 +62,8 @@ export class CsvParser {
   /** Parse a piece; `final` marks the end of input. */
   push(text: string, final: boolean): CsvRecord[] {
     const s = this.#carry === "" ? text : this.#carry + text;
+    // Record ends are reported in `text`'s indexes: the carried part came from earlier pieces.
+    this.#shift = this.#carry.length;
     this.#carry = "";
     const out: CsvRecord[] = [];
     const len = s.length;
@@ -71,8 +82,11 @@ export class CsvParser {
       if (quoteAt === -1 || quoteAt > nl) {
         let end = nl;
         if (end > pos && s.charCodeAt(end - 1) === CR) end--;
-        if (end > pos) out.push({ fields: s.slice(pos, end).split(this.#delim), line: this.#line });
-        this.#line++;
+        const line = this.#line++;
+        if (end > pos) {
+          const fields = s.slice(pos, end).split(this.#delim);
+          out.push({ fields, line, end: Math.min(nl + 1, len) - this.#shift, next: this.#line });
+        }
         pos = nl + 1;
         continue;
       }
@@ -149,12 +163,18 @@ export class CsvParser {
     }
   }
 
-  #finish(s: string, start: number, end: number, record: CsvRecord, out: CsvRecord[]): number {
-    out.push(record);
+  #finish(
+    s: string,
+    start: number,
+    end: number,
+    record: Omit<CsvRecord, "end" | "next">,
+    out: CsvRecord[],
+  ): number {
     let n = 0;
     for (let k = s.indexOf("\n", start); k !== -1 && k < end; k = s.indexOf("\n", k + 1)) n++;
     // A record that ends at end of input without a line break still occupies its line.
     this.#line += n === 0 ? 1 : (s.charCodeAt(end - 1) === LF ? n : n + 1);
+    out.push({ ...record, end: end - this.#shift, next: this.#line });
     return end;
   }
 }

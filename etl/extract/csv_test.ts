@@ -153,3 +153,33 @@ Deno.test("csvExtractor resumes exactly across 1 MiB pieces", async () => {
     }
   });
 });
+
+Deno.test("csvExtractor's cursor is the exact byte where the next record starts", async (t) => {
+  const rows = ["1,é", '2,"two\r\nlines 😀"', "3,ascii", "4,😀😀", "5,last"];
+  for (
+    const [label, text, encoding] of [
+      ["UTF-8 with BOM and CRLF", "\uFEFFid,v\r\n" + rows.join("\r\n") + "\r\n", "utf-8"],
+      [
+        "Windows-1252",
+        "id,v\n" + rows.slice(0, 1).concat(["2,caf\u00e9", "3,x"]).join("\n") + "\n",
+        "windows-1252",
+      ],
+    ] as const
+  ) {
+    await t.step(label, async () => {
+      const bytes = encoding === "utf-8"
+        ? new TextEncoder().encode(text)
+        : Uint8Array.from(text, (c) => c.charCodeAt(0)); // Latin-1 letters are one byte each
+      await withFile(bytes, async (dir) => {
+        const all = await readAll(dir, {}, undefined, 1);
+        for (const [i, batch] of all.batches.slice(0, -1).entries()) {
+          const offset = Number(batch.cursor.offset);
+          const next = new TextDecoder(encoding).decode(bytes.subarray(offset));
+          assert.ok(next.startsWith(`${i + 2},`), `after record ${i + 1}: ${JSON.stringify(next)}`);
+          assert.equal(batch.cursor.skip, 0);
+          assert.equal(batch.cursor.line, all.refs[i + 1].line);
+        }
+      });
+    });
+  }
+});
