@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { withServer } from "../etl/net/_test_server.ts";
 import { cancelRun } from "./cancel.ts";
-import { type EngineDeps, getRun, handleStep, startRun } from "./engine.ts";
-import { createKvQueue } from "./kv_queue.ts";
+import { getRun, handleStep, startRun } from "./engine.ts";
+import { testEngine } from "./_engine_testing.ts";
 
 /** Every file under `dir`, relative. */
 async function filesUnder(dir: string, prefix = ""): Promise<string[]> {
@@ -22,16 +22,9 @@ Deno.test("a run cancelled while a step is writing leaves no partial output behi
     return Response.json({ items: Array.from({ length: 50 }, (_, i) => ({ id: `p${i}` })) });
   };
   await withServer(handler, async (server) => {
-    const kv = await Deno.openKv(":memory:");
-    const out = await Deno.makeTempDir();
-    const deps: EngineDeps = {
-      kv,
-      queue: createKvQueue(kv),
-      inputRoot: out,
-      outputRoot: out,
-      allowPrivateNetwork: true,
-      budget: { rows: 1000, ms: 2000 },
-    };
+    const e = await testEngine({ rows: 1000 });
+    const { deps, dir: out } = e;
+    const kv = deps.kv;
     try {
       const run = await startRun(deps, {
         tenant: "clinic",
@@ -64,8 +57,7 @@ Deno.test("a run cancelled while a step is writing leaves no partial output behi
       assert.equal(after?.counts.read, 0);
       assert.deepEqual(await filesUnder(out), []);
     } finally {
-      kv.close();
-      await Deno.remove(out, { recursive: true });
+      await e.close();
     }
   });
 });

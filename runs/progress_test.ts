@@ -1,20 +1,13 @@
 import assert from "node:assert/strict";
 import { createTestDatabase } from "../etl/db/_pg_testing.ts";
-import { type EngineDeps, getRun, handleStep, startRun } from "./engine.ts";
-import { createKvQueue } from "./kv_queue.ts";
+import { getRun, handleStep, startRun } from "./engine.ts";
+import { testEngine } from "./_engine_testing.ts";
 
 Deno.test("a run from a PostgreSQL table knows its total from step 0 and its rows grow to it", async () => {
   const db = await createTestDatabase();
-  const kv = await Deno.openKv(":memory:");
-  const out = await Deno.makeTempDir();
-  const deps: EngineDeps = {
-    kv,
-    queue: createKvQueue(kv),
-    inputRoot: out,
-    outputRoot: out,
-    allowPrivateNetwork: true,
-    budget: { rows: 100, ms: 2000 },
-  };
+  const e = await testEngine({ rows: 100 });
+  const { deps } = e;
+  const kv = deps.kv;
   try {
     await db.sql.unsafe(`
       CREATE TABLE progress_rows (id int PRIMARY KEY, name text);
@@ -50,8 +43,7 @@ Deno.test("a run from a PostgreSQL table knows its total from step 0 and its row
     // Planning learns the total; each read step moves the rows done towards it.
     assert.deepEqual(seen, [[0, 350], [100, 350], [200, 350], [300, 350], [350, 350], [350, 350]]);
   } finally {
-    kv.close();
+    await e.close();
     await db.drop();
-    await Deno.remove(out, { recursive: true });
   }
 });

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { runPipeline } from "../etl/pipeline.ts";
 import { withServer } from "../etl/net/_test_server.ts";
-import { type EngineDeps, getRun, startRun, startWorker } from "./engine.ts";
-import { createKvQueue } from "./kv_queue.ts";
+import { getRun, startRun, startWorker } from "./engine.ts";
+import { testEngine } from "./_engine_testing.ts";
 import type { RunRecord } from "./run_record.ts";
 import { runView } from "../routes/views.ts";
 
@@ -38,16 +38,9 @@ async function untilFinal(kv: Deno.Kv, id: string): Promise<RunRecord> {
 
 Deno.test("an API that answers 503 twice, then data: the run succeeds and shows both retries", async () => {
   await withServer(flaky(2), async (server) => {
-    const kv = await Deno.openKv(":memory:");
-    const out = await Deno.makeTempDir();
-    const deps: EngineDeps = {
-      kv,
-      queue: createKvQueue(kv),
-      inputRoot: out,
-      outputRoot: out,
-      allowPrivateNetwork: true,
-      budget: { rows: 1000, ms: 2000 },
-    };
+    const e = await testEngine({ rows: 1000 });
+    const { deps, dir: out } = e;
+    const kv = deps.kv;
     const stop = startWorker(deps);
     try {
       const started = await startRun(deps, { tenant: "clinic", spec: spec(server.origin) });
@@ -71,8 +64,7 @@ Deno.test("an API that answers 503 twice, then data: the run succeeds and shows 
       assert.equal(server.requests.length, 4);
     } finally {
       await stop();
-      kv.close();
-      await Deno.remove(out, { recursive: true });
+      await e.close();
     }
   });
 });

@@ -17,15 +17,13 @@ import { ConfigError } from "../errors.ts";
 import { resolveInside } from "../paths.ts";
 import type { Format, LoadTarget, RunContext, Sink, SinkState } from "../types.ts";
 import { fileLoader } from "./file.ts";
+import { hashFile } from "./_hash_file.ts";
 import { connectS3, type S3Config, whereOf } from "./_s3_config.ts";
 import { s3Failure } from "./_s3_errors.ts";
 import { uploadOf } from "./_s3_sink.ts";
 
 /** The folder under the output root that S3 outputs are staged in, one folder per run. */
 export const STAGING_FOLDER = ".s3-staging";
-
-/** Chunk size when a staged file is read back for its checksum. */
-const HASH_CHUNK = 4 * 1024 * 1024;
 
 /** What `checkpoint()` saves: the object it is for and the file sink's own state. */
 interface StagedState {
@@ -91,16 +89,7 @@ async function finishedFile(path: string, state: SinkState): Promise<Staged> {
       "The saved progress of this run's S3 output is damaged; start the run again",
     );
   }
-  const hash = createHash("sha256");
-  const buffer = new Uint8Array(HASH_CHUNK);
-  let bytes = 0;
-  using file = await Deno.open(path, { read: true });
-  for (;;) {
-    const n = await file.read(buffer);
-    if (n === null) break;
-    hash.update(buffer.subarray(0, n));
-    bytes += n;
-  }
+  const { hash, bytes } = await hashFile(path);
   return { records, bytes, checksum: `sha256:${hash.digest("hex")}` };
 }
 

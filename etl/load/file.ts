@@ -11,7 +11,7 @@
  * files that commit joins (see `_file_parts.ts`).
  * @module
  */
-import { createHash, type Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { z } from "zod";
 import { defineLoader } from "../define.ts";
@@ -20,6 +20,7 @@ import { resolveInside } from "../paths.ts";
 import { partMergerOf } from "../format/parquet.ts";
 import type { EncoderState, SinkState } from "../types.ts";
 import { FileParts, syncFolder, writeAll } from "./_file_parts.ts";
+import { hashFile } from "./_hash_file.ts";
 
 /** Config of the file repository. */
 export const FileConfig = z.object({
@@ -30,9 +31,6 @@ export const FileConfig = z.object({
 
 /** Bytes written between two background flushes to disk. */
 const SYNC_EVERY = 64 * 1024 * 1024;
-
-/** Chunk size when a resumed output is read back for its checksum. */
-const HASH_CHUNK = 4 * 1024 * 1024;
 
 /** Where a step stopped, as `checkpoint()` saves it with the run's cursor. */
 interface FileState {
@@ -101,21 +99,6 @@ async function openTemp(temp: string, rel: string, resume?: FileState): Promise<
     throw err;
   }
   return file;
-}
-
-/** SHA-256 of a whole file, read back in large chunks. */
-async function hashFile(path: string): Promise<{ hash: Hash; bytes: number }> {
-  const hash = createHash("sha256");
-  const buffer = new Uint8Array(HASH_CHUNK);
-  let bytes = 0;
-  using file = await Deno.open(path, { read: true });
-  for (;;) {
-    const n = await file.read(buffer);
-    if (n === null) break;
-    hash.update(buffer.subarray(0, n));
-    bytes += n;
-  }
-  return { hash, bytes };
 }
 
 /** The file repository. */
