@@ -17,6 +17,7 @@ import {
   StepMessage,
 } from "./job_queue.ts";
 import { PENDING_STEPS } from "./_queue_keys.ts";
+import { type PendingStep, stagePending } from "./_queue_pending.ts";
 import { drainDeadSteps } from "./_queue_dead.ts";
 import { recordFailedJobs } from "./_queue_bullmq_failed.ts";
 import { parseRedisUrl } from "./_queue_redis_url.ts";
@@ -49,14 +50,6 @@ export interface BullMqQueueOptions {
 export interface BullMqJobQueue extends JobQueue {
   /** Turn failed jobs into dead letters and hand them to `onDead` now; returns how many. */
   checkDead(): Promise<number>;
-}
-
-/** The pending-step record `stage()` commits and `published()` clears. */
-interface PendingStep {
-  msg: StepMessage;
-  /** When it was staged (epoch ms). */
-  at: number;
-  delayMs: number;
 }
 
 const QUEUE_NAME = "steps";
@@ -134,11 +127,8 @@ export function createBullMqQueue(kv: Deno.Kv, options: BullMqQueueOptions): Bul
 
   return {
     kind: "bullmq",
-    stage(op: Deno.AtomicOperation, msg: StepMessage, opts: EnqueueOptions = {}): void {
-      const pending: PendingStep = { msg, at: Date.now(), delayMs: opts.delayMs ?? 0 };
-      // No expiry: until published() or sweep() adds it, this record is the only copy.
-      op.set([PENDING_STEPS, msg.id], pending);
-    },
+    // No expiry: until published() or sweep() adds it, the pending record is the only copy.
+    stage: stagePending,
     published,
     listen(handler, onDead): void {
       if (worker) throw new Error("This queue is already listening.");

@@ -6,7 +6,8 @@
  */
 import { dirname } from "node:path";
 import type { Env } from "../config.ts";
-import { type EngineDeps, startWorker } from "./engine.ts";
+import { deadStep, type EngineDeps, startWorker } from "./engine.ts";
+import type { JobQueue } from "./job_queue.ts";
 import { tolerateLocks } from "./kv_locks.ts";
 import { queueFromEnv } from "./queue_config.ts";
 import { startWorkerPool } from "./worker_pool.ts";
@@ -29,6 +30,8 @@ export async function openEngine(
   env: Env,
   raw: Record<string, string | undefined>,
   name?: string,
+  /** Another queue than `raw` asks for (a step worker's relayed queue). */
+  makeQueue?: (kv: Deno.Kv) => JobQueue,
 ): Promise<OpenEngine> {
   if (env.KV_PATH !== ":memory:") await Deno.mkdir(dirname(env.KV_PATH), { recursive: true });
   const opened = await Deno.openKv(env.KV_PATH);
@@ -36,7 +39,7 @@ export async function openEngine(
   const kv = tolerateLocks(opened);
   let queue;
   try {
-    queue = await queueFromEnv(kv, raw);
+    queue = makeQueue ? makeQueue(kv) : await queueFromEnv(kv, raw);
   } catch (err) {
     kv.close();
     throw err;
@@ -79,10 +82,27 @@ export async function startConsumers(
   if (env.WORKERS === 0 || env.KV_PATH === ":memory:") {
     return { where: "the main thread", stop: startWorker(deps) };
   }
+  // Resolved here, so every worker reads the same folders and KV file as this process.
+  const workerEnv = {
+    ...raw,
+    KV_PATH: env.KV_PATH,
+    INPUT_ROOT: env.INPUT_ROOT,
+    OUTPUT_ROOT: env.OUTPUT_ROOT,
+  };
+  if (deps.queue.kind === "kv") {
+    const pool = await startWorkerPool({ count: env.WORKERS, env: workerEnv });
+    return { where: `${pool.names.length} step workers`, stop: () => pool.stop() };
+  }
+  // BullMQ: this thread holds the Redis connection and hands steps to the workers.
   const pool = await startWorkerPool({
     count: env.WORKERS,
-    // Resolved here, so every worker reads the same folders and KV file as this process.
-    env: { ...raw, KV_PATH: env.KV_PATH, INPUT_ROOT: env.INPUT_ROOT, OUTPUT_ROOT: env.OUTPUT_ROOT },
+    env: workerEnv,
+    relay: { publish: (msg, options) => deps.queue.published(msg, options) },
   });
-  return { where: `${pool.names.length} step workers`, stop: () => pool.stop() };
+  deps.queue.listen((msg) => pool.run(msg), (msg, reason) => deadStep(deps, msg, reason));
+  return {
+    where: `${pool.names.length} step workers (steps handed over from ${deps.queue.kind})`,
+    // The queue itself is closed with the engine; steps it delivers meanwhile are retried.
+    stop: () => pool.stop(),
+  };
 }

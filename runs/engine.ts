@@ -304,17 +304,22 @@ export async function deadStep(deps: EngineDeps, msg: StepMessage, reason: strin
   );
 }
 
+/** Runs steps and goes on with each run's next step (see {@link startWorker}). */
+export interface StepRunner {
+  /** Handle a delivered step; resolves when that step is done (its successors go on). */
+  run(msg: StepMessage): Promise<void>;
+  /** Stop chaining and wait for the steps in hand. */
+  close(): Promise<void>;
+}
+
 /**
- * Consume step messages until the returned function is called: the worker loop of `main.ts`,
- * `deno task worker` and the step Web Workers.
- *
  * Steps are chained: after committing a step, the worker takes the run's next step itself at
  * once instead of waiting for the queue to hand it over (tens of milliseconds per step with
  * KV, more between handles). The next step's message is committed with each step all the
  * same, delayed by the lease, so if this worker dies the queue hands the step to another one;
  * when this worker got there first, that message finds the run moved on and does nothing.
  */
-export function startWorker(deps: EngineDeps): () => Promise<void> {
+export function stepRunner(deps: EngineDeps): StepRunner {
   const chains = new Set<Promise<void>>();
   let closing = false;
   const carryOn = (msg: StepMessage) => {
@@ -331,18 +336,27 @@ export function startWorker(deps: EngineDeps): () => Promise<void> {
     }).catch(() => {}).finally(() => chains.delete(chain));
     chains.add(chain);
   };
-  deps.queue.listen(
-    async (msg) => {
+  return {
+    async run(msg) {
       const next = await handleStep(deps, msg, { chain: true });
       if (next && !closing) carryOn(next);
     },
-    (msg, reason) => deadStep(deps, msg, reason),
-  );
-  return async () => {
-    closing = true;
-    await deps.queue.close();
-    while (chains.size > 0) await Promise.all(chains);
+    async close() {
+      closing = true;
+      while (chains.size > 0) await Promise.all(chains);
+    },
   };
+}
+
+/**
+ * Consume step messages until the returned function is called: the worker loop of `main.ts`,
+ * `deno task worker` and the step Web Workers, with steps chained ({@link stepRunner}).
+ */
+export function startWorker(deps: EngineDeps): () => Promise<void> {
+  const runner = stepRunner(deps);
+  deps.queue.listen((msg) => runner.run(msg), (msg, reason) => deadStep(deps, msg, reason));
+  // Stop chaining at once, and let the queue finish the steps it handed out.
+  return async () => void await Promise.all([runner.close(), deps.queue.close()]);
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readEnv } from "../config.ts";
-import { openEngine } from "./consumer.ts";
+import { Redis } from "ioredis";
+import { openEngine, startConsumers } from "./consumer.ts";
 import { getRun, startRun } from "./engine.ts";
 import type { RunRecord } from "./run_record.ts";
 import { startWorkerPool } from "./worker_pool.ts";
@@ -77,6 +78,43 @@ Deno.test("a pool that cannot start says why and leaves no worker running", asyn
       /QUEUE_URL must look like redis:\/\/host:6379\/0 .*it is "http:\/\/nope"/,
     );
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("with BullMQ the main thread consumes and step workers run the steps; every row once", async () => {
+  const { dir, env } = await setup();
+  const prefix = `pool-${crypto.randomUUID().slice(0, 8)}`;
+  const all = { ...env, QUEUE_URL: "redis://127.0.0.1:6379", QUEUE_PREFIX: prefix, WORKERS: "2" };
+  const main = await openEngine(readEnv(all), all, "main");
+  const consumers = await startConsumers(main.deps, readEnv(all), all);
+  try {
+    assert.equal(main.deps.queue.kind, "bullmq");
+    assert.match(consumers.where, /^2 step workers \(steps handed over from bullmq\)$/);
+    const runs = await Promise.all(
+      ["a", "b", "c"].map((t) => startRun(main.deps, { tenant: t, spec: spec(`q-${t}`) })),
+    );
+    const done = await Promise.all(runs.map((r) => waitFinal(main.deps.kv, r.tenant, r.id)));
+    for (const run of done) {
+      assert.equal(run.status, "succeeded", run.error);
+      assert.equal(run.counts.written, ROWS);
+      assert.match(run.worker ?? "", new RegExp(`^${Deno.pid}/step-worker-[12]$`));
+      const lines = (await Deno.readTextFile(`${dir}/out/q-${run.tenant}.ndjson`)).trimEnd()
+        .split("\n");
+      assert.equal(new Set(lines.map((l) => JSON.parse(l).id)).size, ROWS);
+      assert.equal(lines.length, ROWS);
+    }
+  } finally {
+    await consumers.stop();
+    await main.close();
+    const redis = new Redis({ host: "127.0.0.1", port: 6379 });
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+    redis.disconnect();
     await Deno.remove(dir, { recursive: true });
   }
 });
