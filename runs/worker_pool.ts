@@ -135,11 +135,13 @@ export async function startWorkerPool(options: PoolOptions): Promise<WorkerPool>
     for (const w of waiting.values()) w.reject(new RetriableError("The step workers stopped"));
     waiting.clear();
   };
-  try {
-    await Promise.all(names.map(spawn));
-  } catch (err) {
+  // Every worker answers (ready or failed) before any is stopped: one still opening its KV
+  // while being ended could leave files behind.
+  const started = await Promise.allSettled(names.map(spawn));
+  const failed = started.find((r) => r.status === "rejected");
+  if (failed) {
     await stop();
-    throw err;
+    throw failed.reason;
   }
   return {
     names,
