@@ -64,6 +64,8 @@ if (import.meta.main) {
   const staleMs = env.WATCHDOG_STALE_SECONDS * 1000;
   const watchdog = setInterval(() => {
     watchRuns(engine, { staleMs }).catch((err) => console.error(`watchdog: ${err}`));
+    // BullMQ: steps committed but not added to Redis (a crash between the two) are added again.
+    engine.queue.sweep(30_000).catch((err) => console.error(`queue sweep: ${err}`));
   }, Math.min(staleMs / 2, 15_000));
   // Cron schedules: every process may tick; each due run still starts once.
   const scheduler = startScheduler({

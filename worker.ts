@@ -18,6 +18,8 @@ export async function runWorker(
   const staleMs = env.WATCHDOG_STALE_SECONDS * 1000;
   const watchdog = setInterval(() => {
     watchRuns(engine.deps, { staleMs }).catch((err) => console.error(`watchdog: ${err}`));
+    // BullMQ: steps committed but not added to Redis (a crash between the two) are added again.
+    engine.deps.queue.sweep(30_000).catch((err) => console.error(`queue sweep: ${err}`));
   }, Math.min(staleMs / 2, 15_000));
   return {
     where: consumers.where,
