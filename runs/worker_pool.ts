@@ -54,7 +54,8 @@ const ENTRY = new URL("./step_worker.ts", import.meta.url);
 
 interface Slot {
   worker: Worker;
-  busy: number;
+  /** Steps handed to this worker and not answered yet. */
+  steps: Set<number>;
 }
 
 /**
@@ -77,7 +78,7 @@ export async function startWorkerPool(options: PoolOptions): Promise<WorkerPool>
 
   const onReply = (slot: Slot, reply: PoolReply) => {
     if (reply.type === "stepped") {
-      slot.busy--;
+      slot.steps.delete(reply.id);
       const w = waiting.get(reply.id);
       waiting.delete(reply.id);
       if (!reply.error) w?.resolve();
@@ -99,7 +100,7 @@ export async function startWorkerPool(options: PoolOptions): Promise<WorkerPool>
 
   const spawn = (name: string): Promise<void> => {
     const worker = new Worker(ENTRY, { type: "module", name });
-    const slot: Slot = { worker, busy: 0 };
+    const slot: Slot = { worker, steps: new Set() };
     slots.set(name, slot);
     return new Promise((resolve, reject) => {
       worker.onmessage = (e: MessageEvent<PoolReply>) => {
@@ -111,6 +112,12 @@ export async function startWorkerPool(options: PoolOptions): Promise<WorkerPool>
         e.preventDefault();
         worker.terminate();
         reject(new Error(`${name}: ${e.message}`));
+        // Its steps go back to the queue, whose retry hands them to a worker again.
+        for (const id of slot.steps) {
+          waiting.get(id)?.reject(new RetriableError(`${name} stopped during the step`));
+          waiting.delete(id);
+        }
+        slot.steps.clear();
         if (stopping || slots.get(name) !== slot) return;
         // Its step's lease runs out and the queue delivers the step again, to any worker.
         log(`${name} stopped unexpectedly (${e.message}); starting it again`);
@@ -147,9 +154,9 @@ export async function startWorkerPool(options: PoolOptions): Promise<WorkerPool>
     names,
     run(msg) {
       if (stopping) return Promise.reject(new RetriableError("The step workers are stopping"));
-      const slot = [...slots.values()].reduce((a, b) => (b.busy < a.busy ? b : a));
+      const slot = [...slots.values()].reduce((a, b) => (b.steps.size < a.steps.size ? b : a));
       const id = nextId++;
-      slot.busy++;
+      slot.steps.add(id);
       return new Promise<void>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
         slot.worker.postMessage({ type: "step", id, msg } satisfies PoolRequest);
