@@ -45,3 +45,23 @@ export async function testEngine(options: { rows?: number } = {}): Promise<TestE
     },
   };
 }
+
+/**
+ * A pipeline spec copying `people.csv` (in the input folder) to `<name>.ndjson` unchanged.
+ *
+ * @example
+ * ```ts
+ * await startRun(e.deps, { tenant: "t1", spec: csvCopySpec("copy", 50) });
+ * ```
+ */
+export function csvCopySpec(name: string, batchSize: number): Record<string, unknown> {
+  return {
+    version: 1,
+    name,
+    source: { type: "csv", path: "people.csv" },
+    transforms: [],
+    output: { format: "ndjson" },
+    repository: { type: "file", path: `${name}.ndjson` },
+    options: { batchSize },
+  };
+}

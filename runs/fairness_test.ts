@@ -1,17 +1,9 @@
 import assert from "node:assert/strict";
 import { getRun, startRun, startWorker } from "./engine.ts";
 import type { RunRecord } from "./run_record.ts";
-import { testEngine } from "./_engine_testing.ts";
+import { csvCopySpec, testEngine } from "./_engine_testing.ts";
 
-const spec = (name: string) => ({
-  version: 1,
-  name,
-  source: { type: "csv", path: "people.csv" },
-  transforms: [],
-  output: { format: "ndjson" },
-  repository: { type: "file", path: `${name}.ndjson` },
-  options: { batchSize: 50 },
-});
+const spec = (name: string) => csvCopySpec(name, 50);
 
 Deno.test("tenant A's 50 queued runs do not hold up tenant B's single run", async () => {
   const e = await testEngine({ rows: 50 });

@@ -5,6 +5,7 @@ import { openEngine, startConsumers } from "./consumer.ts";
 import { getRun, startRun } from "./engine.ts";
 import type { RunRecord } from "./run_record.ts";
 import { startWorkerPool } from "./worker_pool.ts";
+import { csvCopySpec } from "./_engine_testing.ts";
 
 const ROWS = 3_000;
 
@@ -22,15 +23,7 @@ async function setup() {
   return { dir, env };
 }
 
-const spec = (name: string) => ({
-  version: 1,
-  name,
-  source: { type: "csv", path: "people.csv" },
-  transforms: [],
-  output: { format: "ndjson" },
-  repository: { type: "file", path: `${name}.ndjson` },
-  options: { batchSize: 100 },
-});
+const spec = (name: string) => csvCopySpec(name, 100);
 
 async function waitFinal(kv: Deno.Kv, tenant: string, id: string): Promise<RunRecord> {
   for (let i = 0; i < 600; i++) {
