@@ -17,6 +17,7 @@ import type { AppDeps } from "./routes/deps.ts";
 import { hookRoutes } from "./routes/hooks.ts";
 import { ApiError, errorResponse } from "./routes/http.ts";
 import { openApiDocument } from "./routes/openapi.ts";
+import { authRoutes } from "./web/auth_routes.ts";
 
 export type { AppDeps } from "./routes/deps.ts";
 export { type Authenticator, staticTokens } from "./routes/auth.ts";
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): Hono {
   app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
   app.route("/api/v1", apiRoutes(deps));
   app.route("/hooks", hookRoutes(deps));
+  app.route("/auth", authRoutes(deps));
   app.notFound((c) => c.json({ error: `There is nothing at ${c.req.method} ${c.req.path}.` }, 404));
   app.onError((err, c) => errorResponse(c, err, log));
   return app;

@@ -14,8 +14,12 @@ import {
   notifyUrlProblem,
   updatePipeline,
 } from "../pipelines/store.ts";
-import { bearerToken } from "./auth.ts";
+import { principalMiddleware } from "./principal.ts";
+import { requireRole } from "./roles.ts";
 import { runRoutes } from "./api_runs.ts";
+import { auditRoutes } from "./api_audit.ts";
+import { connectionRoutes } from "./api_connections.ts";
+import { memberRoutes } from "./api_members.ts";
 import type { ApiEnv, AppDeps } from "./deps.ts";
 import { ApiError, checked, jsonBody, PipelineId, urlFor } from "./http.ts";
 import { pipelineDetail, pipelineSummary, scheduleView } from "./views.ts";
@@ -60,16 +64,7 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
   const api = new Hono<ApiEnv>();
   const kv = deps.engine.kv;
 
-  api.use("*", async (c, next) => {
-    const token = bearerToken(c.req.header("Authorization"));
-    const tenant = token === undefined ? undefined : await deps.auth.authenticate(token);
-    if (tenant === undefined) {
-      c.header("WWW-Authenticate", 'Bearer realm="pyxgen"');
-      throw new ApiError(401, "Sign in with a valid API token (Authorization: Bearer <token>).");
-    }
-    c.set("tenant", tenant);
-    await next();
-  });
+  api.use("*", principalMiddleware(deps));
 
   const hookUrl = (c: Parameters<typeof urlFor>[0], id: string) =>
     urlFor(c, deps.publicUrl, `/hooks/${id}`);
@@ -80,7 +75,7 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
     return pipeline;
   };
 
-  api.post("/pipelines", async (c) => {
+  api.post("/pipelines", requireRole("editor"), async (c) => {
     const { spec, schedule, notify } = await jsonBody(c, CreatePipelineBody);
     const p = await createPipeline(kv, c.get("tenant"), spec, deps.engine.now?.(), {
       schedule,
@@ -107,7 +102,7 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
     return c.json(pipelineDetail(p, hookUrl(c, p.id)));
   });
 
-  api.patch("/pipelines/:id", async (c) => {
+  api.patch("/pipelines/:id", requireRole("editor"), async (c) => {
     const tenant = c.get("tenant");
     const id = checked(PipelineId, c.req.param("id"), "The pipeline id");
     const change = await jsonBody(c, UpdatePipelineBody);
@@ -130,7 +125,7 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
     );
   });
 
-  api.post("/pipelines/:id/runs", async (c) => {
+  api.post("/pipelines/:id/runs", requireRole("editor"), async (c) => {
     const tenant = c.get("tenant");
     const p = await pipelineOf(tenant, c.req.param("id"));
     const { since } = await jsonBody(c, StartRunBody);
@@ -144,5 +139,8 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
   });
 
   api.route("/runs", runRoutes(deps));
+  api.route("/connections", connectionRoutes(deps));
+  api.route("/", memberRoutes(deps));
+  api.route("/", auditRoutes(deps));
   return api;
 }

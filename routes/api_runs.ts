@@ -13,6 +13,7 @@ import { getRun } from "../runs/engine.ts";
 import { isFinal, runKeys, type RunRecord, type StoredPlan } from "../runs/run_record.ts";
 import type { ApiEnv, AppDeps } from "./deps.ts";
 import { ApiError, checked, RunId, urlFor } from "./http.ts";
+import { requireRole } from "./roles.ts";
 import { runView } from "./views.ts";
 
 /** Query of `GET /runs`. */
@@ -80,7 +81,7 @@ export function runRoutes(deps: AppDeps): Hono<ApiEnv> {
     return c.json(await view(c, tenant, await runOf(tenant, c.req.param("id"))));
   });
 
-  runs.post("/:id/cancel", async (c) => {
+  runs.post("/:id/cancel", requireRole("editor"), async (c) => {
     const tenant = c.get("tenant");
     const id = checked(RunId, c.req.param("id"), "The run id");
     const result = await cancelRun(deps.engine, tenant, id);
@@ -94,7 +95,7 @@ export function runRoutes(deps: AppDeps): Hono<ApiEnv> {
     return c.json(await view(c, tenant, result.run));
   });
 
-  runs.post("/:id/rerun", async (c) => {
+  runs.post("/:id/rerun", requireRole("editor"), async (c) => {
     const tenant = c.get("tenant");
     const run = await runOf(tenant, c.req.param("id"));
     if (!isFinal(run.status)) {

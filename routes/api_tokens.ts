@@ -24,7 +24,9 @@
  */
 import { z } from "zod";
 import { ConfigError } from "../etl/errors.ts";
+import type { Role } from "../accounts/store.ts";
 import type { Authenticator } from "./auth.ts";
+import type { Principal } from "./deps.ts";
 
 /** What a tenant sees of one of its API tokens: never the token or its hash. */
 export interface ApiTokenInfo {
@@ -36,6 +38,8 @@ export interface ApiTokenInfo {
   createdAt: string;
   /** Who made it (a user id), when known. */
   createdBy?: string;
+  /** What the token may do (default `editor`: pipelines, connections, runs; not members). */
+  role?: Role;
   /** ISO time of its last use, to the minute at best; missing when never used. */
   lastUsedAt?: string;
 }
@@ -46,6 +50,7 @@ export interface CreatedApiToken {
   token: string;
   name: string;
   createdAt: string;
+  role: Role;
 }
 
 /** Where the global lookup entry of a token points. */
@@ -75,6 +80,7 @@ const NewToken = z.object({
     "is longer than 100 characters",
   ),
   createdBy: z.string().min(1).max(200).optional(),
+  role: z.enum(["owner", "editor", "viewer"]).default("editor"),
 });
 
 const hex = (bytes: Uint8Array) =>
@@ -92,7 +98,7 @@ async function sha256Hex(text: string): Promise<string> {
 export async function createApiToken(
   kv: Deno.Kv,
   tenant: string,
-  options: { name: string; createdBy?: string },
+  options: { name: string; createdBy?: string; role?: Role },
   now: Date = new Date(),
 ): Promise<CreatedApiToken> {
   const parsed = NewToken.safeParse(options);
@@ -103,7 +109,7 @@ export async function createApiToken(
       problems,
     );
   }
-  const { name, createdBy } = parsed.data;
+  const { name, createdBy, role } = parsed.data;
   const token = API_TOKEN_PREFIX + hex(crypto.getRandomValues(new Uint8Array(32)));
   const id = hex(crypto.getRandomValues(new Uint8Array(16)));
   const hash = await sha256Hex(token);
@@ -112,6 +118,7 @@ export async function createApiToken(
     name,
     prefix: token.slice(0, 12),
     createdAt: now.toISOString(),
+    role,
     ...(createdBy === undefined ? {} : { createdBy }),
   };
   const owner: TokenOwner = { tenant, id };
@@ -126,7 +133,7 @@ export async function createApiToken(
     .commit();
   // 256 and 128 random bits do not collide; a failed check means something is badly wrong.
   if (!result.ok) throw new Error("Could not save the API token; try again");
-  return { id, token, name, createdAt: info.createdAt };
+  return { id, token, name, createdAt: info.createdAt, role };
 }
 
 /** The API tokens of `tenant`, oldest first (ids are random, so sorted by `createdAt`). */
@@ -170,28 +177,47 @@ export function kvTokens(
   const now = options.now ?? (() => new Date());
   const log = options.log ?? console.error;
   return {
-    async authenticate(token: string): Promise<string | undefined> {
+    async authenticate(token: string): Promise<Principal | undefined> {
       if (!TOKEN_SHAPE.test(token)) return undefined;
       const found = await kv.get<TokenOwner>(apiTokenKeys.lookup(await sha256Hex(token)));
       if (found.value === null) return undefined;
       const { tenant, id } = found.value;
+      let info: ApiTokenInfo | undefined;
       try {
-        await touch(kv, tenant, id, now());
+        info = await touch(kv, tenant, id, now());
       } catch (error) {
         log(`Could not record the use of API token ${id} of tenant "${tenant}": ${error}`);
       }
-      return tenant;
+      // Revoked between the lookup and the record read: the token no longer works.
+      if (info === undefined) return undefined;
+      return {
+        tenant,
+        role: info.role ?? "editor",
+        kind: "token",
+        tokenId: id,
+        userId: info.createdBy,
+        label: `token "${info.name}"`,
+      };
     },
   };
 }
 
-/** Set `lastUsedAt` when it is missing or a minute old; a token revoked meanwhile stays gone. */
-async function touch(kv: Deno.Kv, tenant: string, id: string, at: Date): Promise<void> {
+/**
+ * The token's record, with `lastUsedAt` set when it was missing or a minute old; undefined when
+ * the token was revoked meanwhile.
+ */
+async function touch(
+  kv: Deno.Kv,
+  tenant: string,
+  id: string,
+  at: Date,
+): Promise<ApiTokenInfo | undefined> {
   const record = await kv.get<ApiTokenInfo>(apiTokenKeys.token(tenant, id));
-  if (record.value === null) return;
+  if (record.value === null) return undefined;
   const last = record.value.lastUsedAt ? Date.parse(record.value.lastUsedAt) : NaN;
-  if (at.getTime() - last < TOUCH_INTERVAL_MS) return;
+  if (at.getTime() - last < TOUCH_INTERVAL_MS) return record.value;
   // A lost race means another request touched it just now: nothing to do.
   await kv.atomic().check(record).set(record.key, { ...record.value, lastUsedAt: at.toISOString() })
     .commit();
+  return record.value;
 }

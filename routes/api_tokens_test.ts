@@ -22,8 +22,8 @@ Deno.test("createApiToken() makes a pyx_ token that authenticates as its tenant 
     assert.notEqual(a.token, b.token);
     assert.equal(a.name, "nightly export");
     const auth = kvTokens(kv);
-    assert.equal(await auth.authenticate(a.token), "clinic-a");
-    assert.equal(await auth.authenticate(b.token), "clinic-b");
+    assert.equal((await auth.authenticate(a.token))?.tenant, "clinic-a");
+    assert.equal((await auth.authenticate(b.token))?.tenant, "clinic-b");
     const wrong = a.token.slice(0, -1) + (a.token.endsWith("0") ? "1" : "0");
     for (const token of [wrong, "", "pyx_", a.token + "0", a.token.toUpperCase(), ` ${a.token}`]) {
       assert.equal(await auth.authenticate(token), undefined, `"${token}" authenticated`);
@@ -36,10 +36,10 @@ Deno.test("a revoked token stops working; the other tokens of the tenant keep wo
     const auth = kvTokens(kv);
     const one = await createApiToken(kv, "clinic-a", { name: "one" });
     const two = await createApiToken(kv, "clinic-a", { name: "two" });
-    assert.equal(await auth.authenticate(one.token), "clinic-a"); // also writes lastUsedAt
+    assert.equal((await auth.authenticate(one.token))?.tenant, "clinic-a"); // also writes lastUsedAt
     assert.equal(await revokeApiToken(kv, "clinic-a", one.id), true);
     assert.equal(await auth.authenticate(one.token), undefined);
-    assert.equal(await auth.authenticate(two.token), "clinic-a");
+    assert.equal((await auth.authenticate(two.token))?.tenant, "clinic-a");
     assert.deepEqual((await listApiTokens(kv, "clinic-a")).map((t) => t.name), ["two"]);
     assert.equal(await revokeApiToken(kv, "clinic-a", one.id), false);
   });
@@ -50,7 +50,7 @@ Deno.test("revokeApiToken() with another tenant's token id does nothing and retu
     const a = await createApiToken(kv, "clinic-a", { name: "a" });
     assert.equal(await revokeApiToken(kv, "clinic-b", a.id), false);
     assert.equal(await revokeApiToken(kv, "clinic-b", "no-such-id"), false);
-    assert.equal(await kvTokens(kv).authenticate(a.token), "clinic-a");
+    assert.equal((await kvTokens(kv).authenticate(a.token))?.tenant, "clinic-a");
     assert.equal((await listApiTokens(kv, "clinic-a")).length, 1);
     assert.deepEqual(await listApiTokens(kv, "clinic-b"), []);
   });
@@ -144,7 +144,7 @@ Deno.test("a failure writing lastUsedAt is logged and does not fail authenticati
       },
       log: (line) => logged.push(line),
     });
-    assert.equal(await auth.authenticate(token), "clinic-a");
+    assert.equal((await auth.authenticate(token))?.tenant, "clinic-a");
     assert.equal(logged.length, 1);
     assert.match(logged[0], /Could not record the use of API token .* clock broke/);
     assert.equal(logged[0].includes(token), false);

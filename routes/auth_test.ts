@@ -7,8 +7,8 @@ Deno.test("a token names its tenant; any other token names none", async () => {
     "a-token-of-clinic-a": "clinic-a",
     "b-token-of-clinic-b": "clinic-b",
   });
-  assert.equal(await auth.authenticate("a-token-of-clinic-a"), "clinic-a");
-  assert.equal(await auth.authenticate("b-token-of-clinic-b"), "clinic-b");
+  assert.equal((await auth.authenticate("a-token-of-clinic-a"))?.tenant, "clinic-a");
+  assert.equal((await auth.authenticate("b-token-of-clinic-b"))?.tenant, "clinic-b");
   assert.equal(await auth.authenticate("a-token-of-clinic-"), undefined);
   assert.equal(await auth.authenticate(""), undefined);
   assert.throws(() => staticTokens({ short: "clinic-a" }), /shorter than 16 characters/);
