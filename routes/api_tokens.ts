@@ -182,14 +182,15 @@ export function kvTokens(
       const found = await kv.get<TokenOwner>(apiTokenKeys.lookup(await sha256Hex(token)));
       if (found.value === null) return undefined;
       const { tenant, id } = found.value;
-      let info: ApiTokenInfo | undefined;
+      const record = await kv.get<ApiTokenInfo>(apiTokenKeys.token(tenant, id));
+      // Revoked between the two reads: the token no longer works.
+      if (record.value === null) return undefined;
+      const info = record.value;
       try {
-        info = await touch(kv, tenant, id, now());
+        await touch(kv, record, now());
       } catch (error) {
         log(`Could not record the use of API token ${id} of tenant "${tenant}": ${error}`);
       }
-      // Revoked between the lookup and the record read: the token no longer works.
-      if (info === undefined) return undefined;
       return {
         tenant,
         role: info.role ?? "editor",
@@ -202,22 +203,15 @@ export function kvTokens(
   };
 }
 
-/**
- * The token's record, with `lastUsedAt` set when it was missing or a minute old; undefined when
- * the token was revoked meanwhile.
- */
+/** Set `lastUsedAt` when it is missing or a minute old; a token revoked meanwhile stays gone. */
 async function touch(
   kv: Deno.Kv,
-  tenant: string,
-  id: string,
+  record: Deno.KvEntry<ApiTokenInfo>,
   at: Date,
-): Promise<ApiTokenInfo | undefined> {
-  const record = await kv.get<ApiTokenInfo>(apiTokenKeys.token(tenant, id));
-  if (record.value === null) return undefined;
+): Promise<void> {
   const last = record.value.lastUsedAt ? Date.parse(record.value.lastUsedAt) : NaN;
-  if (at.getTime() - last < TOUCH_INTERVAL_MS) return record.value;
+  if (at.getTime() - last < TOUCH_INTERVAL_MS) return;
   // A lost race means another request touched it just now: nothing to do.
   await kv.atomic().check(record).set(record.key, { ...record.value, lastUsedAt: at.toISOString() })
     .commit();
-  return record.value;
 }

@@ -98,6 +98,7 @@ Deno.test("listApiTokens() shows id, name, prefix and dates, never a secret", as
       name: "ci",
       prefix: made.token.slice(0, 12),
       createdAt: "2030-01-01T00:00:00.000Z",
+      role: "editor",
     }]);
     assert.equal(JSON.stringify(list).includes(made.token.slice(8)), false);
   });
