@@ -9,6 +9,8 @@ import { createApp } from "../app.ts";
 import { type EngineDeps, getRun, handleStep } from "../runs/engine.ts";
 import { createKvQueue } from "../runs/kv_queue.ts";
 import type { RunRecord } from "../runs/run_record.ts";
+import { randomMasterKey } from "../vault/_testing.ts";
+import { createVault, type Vault } from "../vault/vault.ts";
 import { staticTokens } from "./auth.ts";
 
 /** The project root (inputs are read relative to it). */
@@ -35,6 +37,8 @@ export const patientsSpec = (extra: Record<string, unknown> = {}) => ({
 export interface TestApp {
   app: Hono;
   deps: EngineDeps;
+  /** The vault the app seals secrets with (a random master key). */
+  vault: Vault;
   out: string;
   logged: string[];
   /** A request as tenant A (or with `token`), JSON body when given. */
@@ -60,8 +64,10 @@ export async function testApp(): Promise<TestApp> {
     budget: { rows: 50, ms: 2_000 },
   };
   const logged: string[] = [];
+  const vault = createVault(kv, await randomMasterKey());
   const app = createApp({
     engine: deps,
+    vault,
     auth: staticTokens({ [TOKEN_A]: "clinic-a", [TOKEN_B]: "clinic-b" }),
     publicUrl: "https://portal.test",
     log: (line) => logged.push(line),
@@ -69,6 +75,7 @@ export async function testApp(): Promise<TestApp> {
   return {
     app,
     deps,
+    vault,
     out,
     logged,
     async call(method, path, init = {}) {
