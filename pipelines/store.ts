@@ -7,6 +7,7 @@
  * URL with the secret its run notifications are signed with.
  * @module
  */
+import type { SpecSecrets } from "./spec_secrets.ts";
 import { ConfigError, RetriableError } from "../etl/errors.ts";
 import { checkSpec } from "../etl/plan.ts";
 import { parseCron } from "../triggers/cron.ts";
@@ -93,23 +94,27 @@ export function newPipelineId(): string {
 
 /**
  * Save a new pipeline for `tenant`. The spec is checked first: a bad one throws the ConfigError
- * of `checkSpec`, listing every problem, and nothing is saved.
+ * of `checkSpec`, listing every problem, and nothing is saved. With `secrets` (the vault), the
+ * spec's secret fields are stored sealed and saved connections it names are checked.
  */
 export async function createPipeline(
   kv: Deno.Kv,
   tenant: string,
   spec: unknown,
   now: Date = new Date(),
-  options: { schedule?: string; notify?: { url: string } } = {},
+  options: { schedule?: string; notify?: { url: string }; secrets?: SpecSecrets } = {},
 ): Promise<PipelineRecord> {
-  const checked = checkSpec(spec);
+  // Saved with its secrets sealed; checked with its connections and secrets in place.
+  const secrets = options.secrets;
+  const sealed = secrets ? await secrets.seal(tenant, spec) : spec;
+  const checked = checkSpec(secrets ? await secrets.open(tenant, sealed) : spec);
   // A bad expression throws a ConfigError naming the field and value.
   if (options.schedule !== undefined) parseCron(options.schedule);
   checkNotify(options.notify);
   const record: PipelineRecord = {
     id: newPipelineId(),
     name: checked.spec.name,
-    spec,
+    spec: sealed,
     webhookSecret: generateWebhookSecret(),
     createdAt: now.toISOString(),
     ...(options.schedule === undefined ? {} : { schedule: options.schedule }),

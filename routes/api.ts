@@ -80,6 +80,7 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
     const p = await createPipeline(kv, c.get("tenant"), spec, deps.engine.now?.(), {
       schedule,
       notify,
+      secrets: deps.engine.secrets,
     });
     const url = hookUrl(c, p.id);
     // The only answer that ever shows the webhook secret (and the notification secret).

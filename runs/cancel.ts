@@ -7,6 +7,7 @@
  */
 import { discardRun } from "../etl/steps.ts";
 import type { EngineDeps } from "./engine.ts";
+import { openPlan, tenantRoot } from "./plan_secrets.ts";
 import { isFinal, runKeys, type RunRecord, type StoredPlan } from "./run_record.ts";
 
 /** The outcome of {@link cancelRun}. */
@@ -18,7 +19,7 @@ export type CancelOutcome =
 /** What cancelling needs from the engine's dependencies. */
 export type CancelDeps = Pick<
   EngineDeps,
-  "kv" | "now" | "inputRoot" | "outputRoot" | "allowPrivateNetwork"
+  "kv" | "now" | "inputRoot" | "outputRoot" | "allowPrivateNetwork" | "secrets" | "tenantFiles"
 >;
 
 /**
@@ -63,13 +64,15 @@ export async function cancelRun(
 
 async function discardPartial(deps: CancelDeps, run: RunRecord): Promise<void> {
   if (!run.sink) return;
-  const stored = (await deps.kv.get<StoredPlan>(runKeys.prepared(run.tenant, run.id))).value;
+  const sealed = (await deps.kv.get<StoredPlan>(runKeys.prepared(run.tenant, run.id))).value;
+  if (!sealed?.prepared) return;
+  const stored = await openPlan(deps, run.tenant, sealed).catch(() => undefined);
   if (!stored?.prepared) return;
   await discardRun(stored.prepared, {
     signal: new AbortController().signal,
     now: new Date(run.startedAt ?? run.createdAt),
-    inputRoot: deps.inputRoot,
-    outputRoot: deps.outputRoot,
+    inputRoot: tenantRoot(deps.inputRoot, run.tenant, deps.tenantFiles),
+    outputRoot: tenantRoot(deps.outputRoot, run.tenant, deps.tenantFiles),
     reject() {},
     allowPrivateNetwork: deps.allowPrivateNetwork,
     ids: { tenant: run.tenant, pipeline: run.pipeline, run: run.id },

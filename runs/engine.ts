@@ -19,6 +19,8 @@ import {
 } from "../etl/steps.ts";
 import type { RunContext } from "../etl/types.ts";
 import type { JobQueue, StepMessage } from "./job_queue.ts";
+import type { SpecSecrets } from "../pipelines/spec_secrets.ts";
+import { openedSpec, openPlan, sealedSpec, sealPrepared, tenantRoot } from "./plan_secrets.ts";
 import { newRunId } from "./run_id.ts";
 import {
   addRetries,
@@ -43,6 +45,10 @@ export interface EngineDeps {
   perTenantLimit?: number;
   /** Which consumer this is (e.g. `step-worker-2`), kept on runs as `worker` for operators. */
   name?: string;
+  /** Seals and opens spec secrets (the vault); without it specs are used as they are. */
+  secrets?: SpecSecrets;
+  /** Each tenant reads and writes files under `<root>/<tenant>` only (the portal's setting). */
+  tenantFiles?: boolean;
 }
 
 /** How long a worker holds a step before another delivery may take it over. */
@@ -60,8 +66,8 @@ function contextOf(deps: EngineDeps, run: RunRecord, notes: string[] = []): RunC
   return {
     signal: new AbortController().signal,
     now: new Date(run.startedAt ?? run.createdAt),
-    inputRoot: deps.inputRoot,
-    outputRoot: deps.outputRoot,
+    inputRoot: tenantRoot(deps.inputRoot, run.tenant, deps.tenantFiles),
+    outputRoot: tenantRoot(deps.outputRoot, run.tenant, deps.tenantFiles),
     reject() {},
     allowPrivateNetwork: deps.allowPrivateNetwork,
     ids: { tenant: run.tenant, pipeline: run.pipeline, run: run.id },
@@ -77,7 +83,9 @@ export async function startRun(
   deps: EngineDeps,
   input: { tenant: string; spec: unknown; since?: string; id?: string },
 ): Promise<RunRecord> {
-  const checked = checkSpec(input.spec);
+  // Checked with its connections and secrets in place; stored with its secrets sealed.
+  const checked = checkSpec(await openedSpec(deps, input.tenant, input.spec));
+  const spec = await sealedSpec(deps, input.tenant, input.spec);
   const now = deps.now?.() ?? new Date();
   const run = newRun({
     id: input.id ?? newRunId(),
@@ -88,7 +96,7 @@ export async function startRun(
   const op = deps.kv.atomic()
     .check({ key: runKeys.run(run.tenant, run.id), versionstamp: null })
     .set(runKeys.run(run.tenant, run.id), run)
-    .set(runKeys.prepared(run.tenant, run.id), { spec: input.spec } satisfies StoredPlan)
+    .set(runKeys.prepared(run.tenant, run.id), { spec } satisfies StoredPlan)
     .set(runKeys.active(run.tenant, run.id), { at: run.createdAt });
   const msg = stepMessage(run);
   deps.queue.stage(op, msg);
@@ -141,8 +149,8 @@ export async function handleStep(
   if (!leased.ok) return;
   const held = { key, versionstamp: leased.versionstamp };
   const planEntry = await deps.kv.get<StoredPlan>(runKeys.prepared(run.tenant, run.id));
-  const stored = planEntry.value;
-  if (!stored) return;
+  if (!planEntry.value) return;
+  const sealedPlan = planEntry.value;
   const now = () => (deps.now?.() ?? new Date()).toISOString();
   const next: RunRecord = {
     ...run,
@@ -154,7 +162,9 @@ export async function handleStep(
   delete next.lease;
   const op = deps.kv.atomic().check(held);
   const notes: string[] = [];
+  let stored: StoredPlan = sealedPlan;
   try {
+    stored = await openPlan(deps, run.tenant, sealedPlan);
     if (!stored.prepared) {
       if (!(await takeSlot(deps, run, op))) {
         await waitForSlot(deps, run, held);
@@ -163,12 +173,18 @@ export async function handleStep(
       next.status = "running";
       next.startedAt ??= now();
       const ctx = contextOf(deps, next, notes);
-      const prepared = await prepareRun(stored.spec, ctx);
+      const prepared = await prepareRun(await openedSpec(deps, run.tenant, stored.spec), ctx);
       // The total for progress, when the source can say it cheaply (never throws).
       const { source } = planOf(prepared);
       const total = await source.entry.count?.(ctx, source.config, { since: run.since });
       if (total !== undefined) next.total = total;
-      op.set(runKeys.prepared(run.tenant, run.id), { ...stored, prepared });
+      op.set(
+        runKeys.prepared(run.tenant, run.id),
+        {
+          spec: sealedPlan.spec,
+          prepared: await sealPrepared(deps, run.tenant, prepared),
+        } satisfies StoredPlan,
+      );
     } else if (!run.readDone) {
       const slice = await runSlice(stored.prepared, contextOf(deps, run, notes), {
         from: run.cursor,
@@ -271,7 +287,10 @@ export async function failRun(
   const plan = stored ??
     (await deps.kv.get<StoredPlan>(runKeys.prepared(run.tenant, run.id))).value ?? undefined;
   if (plan?.prepared && run.sink) {
-    await discardRun(plan.prepared, contextOf(deps, run), run.sink).catch(() => {});
+    const sink = run.sink;
+    await openPlan(deps, run.tenant, plan)
+      .then((opened) => discardRun(opened.prepared!, contextOf(deps, run), sink))
+      .catch(() => {});
   }
   const key = runKeys.run(run.tenant, run.id);
   // Retry against a fresh read: the run may have moved on since `run` was read.

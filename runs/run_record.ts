@@ -124,7 +124,7 @@ export function isFinal(status: RunStatus): boolean {
   return FINAL_STATUSES.includes(status);
 }
 
-/** The stored plan of a run: spec (with its secrets until the vault lands) and prepared configs. */
+/** The stored plan of a run: spec and prepared configs, secrets sealed when the deployment has a vault. */
 export interface StoredPlan {
   spec: unknown;
   prepared?: PreparedRun;
