@@ -13,8 +13,12 @@ const flag = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v
 export const Env = z.object({
   KV_PATH: z.string().default("data/local/portal.kv")
     .describe("Deno KV file holding runs, pipelines and tenants (several processes may share it)"),
-  INPUT_ROOT: z.string().default(".").describe("Folder relative input paths are read from"),
-  OUTPUT_ROOT: z.string().default("out").describe("Folder file outputs are written under"),
+  INPUT_ROOT: z.string().default("data/local/files").describe(
+    "Folder input files are read from (each tenant's under INPUT_ROOT/<tenant> with TENANT_FILES)",
+  ),
+  OUTPUT_ROOT: z.string().default("out").describe(
+    "Folder file outputs are written under (each tenant's under OUTPUT_ROOT/<tenant> with TENANT_FILES)",
+  ),
   ALLOW_PRIVATE_NETWORK: flag.default(false)
     .describe("Let sources and repositories reach private and loopback addresses (1 to allow)"),
   STEP_ROWS: z.coerce.number().int().min(100).default(50_000)
@@ -32,10 +36,24 @@ export const Env = z.object({
     "Base of absolute links, e.g. https://portal.example.org",
   ),
   API_TOKEN: z.string().min(16).optional().describe(
-    "Bearer token of the default tenant's JSON API (until accounts exist); generated on first start when missing",
+    "An operator token acting as owner of DEFAULT_TENANT (optional; tenants make their own tokens at /api/v1/tokens)",
   ),
   DEFAULT_TENANT: z.string().regex(/^[a-z0-9-]{1,40}$/).default("demo")
-    .describe("The tenant the API token belongs to"),
+    .describe("The tenant API_TOKEN acts for"),
+  DEPLOYMENT: z.enum(["embedded", "production"]).default("embedded").describe(
+    "embedded: one machine, generates what it lacks (master key file, demo tenant); production: refuses to start without MASTER_KEY and creates no demo tenant",
+  ),
+  MASTER_KEY: z.string().optional().describe(
+    "Wraps every tenant's data key: base64 of 32 random bytes, or file:<path>; the embedded default generates master.key beside KV_PATH (mode 0600)",
+  ),
+  MASTER_KEY_PREVIOUS: z.string().optional().describe(
+    "The master key before a rotation, while `deno task rotate-key` re-wraps data keys",
+  ),
+  TENANT_FILES: flag.default(true).describe(
+    "Each tenant reads and writes files only under INPUT_ROOT/<tenant> and OUTPUT_ROOT/<tenant> (0 only for single-tenant tools)",
+  ),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30)
+    .describe("A signed-in session ends after this many minutes without a request"),
   WATCHDOG_STALE_SECONDS: z.coerce.number().int().min(5).default(60)
     .describe("A run whose last step is older than this is resumed by the watchdog"),
 });

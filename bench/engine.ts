@@ -48,6 +48,7 @@ async function stepsPerSecond(workers: number): Promise<{ steps: number; seconds
   const env = {
     KV_PATH: `${dir}/portal.kv`,
     INPUT_ROOT: dir,
+    TENANT_FILES: "0",
     OUTPUT_ROOT: `${dir}/out`,
     STEP_ROWS: "100",
   };
@@ -125,6 +126,7 @@ if (import.meta.main) {
       env: {
         KV_PATH: `${dir}/portal.kv`,
         INPUT_ROOT: Deno.cwd(),
+        TENANT_FILES: "0",
         OUTPUT_ROOT: `${dir}/out`,
         STEP_ROWS: "50000",
         STEP_MS: "2000",

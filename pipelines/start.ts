@@ -4,6 +4,7 @@
  * kept beside it under `["tenants", tenant, "run_origins", runId]`.
  * @module
  */
+import { recordAudit } from "../audit/log.ts";
 import { type EngineDeps, startRun } from "../runs/engine.ts";
 import type { RunRecord } from "../runs/run_record.ts";
 import { newRunId } from "../runs/run_id.ts";
@@ -15,6 +16,8 @@ export interface RunOrigin {
   trigger: "api" | "webhook" | "rerun" | "schedule";
   /** The run this one repeats (trigger `rerun`). */
   rerunOf?: string;
+  /** Who started it (a member's email or `token "<name>"`); missing for webhooks and schedules. */
+  by?: string;
 }
 
 /** KV key of a run's origin. */
@@ -36,7 +39,18 @@ export async function startPipelineRun(
   const id = options.id ?? newRunId(deps.now?.());
   // Written first: a run is never visible without its origin.
   await deps.kv.set(runOriginKey(tenant, id), origin);
-  return await startRun(deps, { tenant, spec, id, since: options.since });
+  const run = await startRun(deps, { tenant, spec, id, since: options.since });
+  await recordAudit(deps.kv, tenant, {
+    actor: origin.by ?? origin.trigger,
+    action: "run.started",
+    target: run.id,
+    detail: {
+      pipeline: origin.pipelineId ?? null,
+      trigger: origin.trigger,
+      ...(origin.rerunOf ? { rerunOf: origin.rerunOf } : {}),
+    },
+  });
+  return run;
 }
 
 /** The origins of `runIds` (undefined for runs started some other way). */

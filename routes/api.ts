@@ -6,6 +6,7 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
+import { recordAudit } from "../audit/log.ts";
 import { startPipelineRun } from "../pipelines/start.ts";
 import {
   createPipeline,
@@ -82,6 +83,12 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
       notify,
       secrets: deps.engine.secrets,
     });
+    await recordAudit(kv, c.get("tenant"), {
+      actor: c.get("principal").label,
+      action: "pipeline.created",
+      target: p.id,
+      detail: { name: p.name },
+    });
     const url = hookUrl(c, p.id);
     // The only answer that ever shows the webhook secret (and the notification secret).
     return c.json({
@@ -117,6 +124,16 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
     const updated = await updatePipeline(kv, tenant, id, change, now);
     if (!updated) throw new ApiError(404, `There is no pipeline with id "${id}".`);
     const p = updated.pipeline;
+    await recordAudit(kv, tenant, {
+      actor: c.get("principal").label,
+      action: "pipeline.updated",
+      target: p.id,
+      detail: {
+        name: p.name,
+        ...(change.schedule !== undefined ? { schedule: change.schedule } : {}),
+        ...(change.notify !== undefined ? { notify: change.notify?.url ?? null } : {}),
+      },
+    });
     const detail = pipelineDetail(p, hookUrl(c, p.id));
     // A notification secret created by this change is shown here, once.
     return c.json(
@@ -133,6 +150,7 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
     const run = await startPipelineRun(deps.engine, tenant, p.spec, {
       pipelineId: p.id,
       trigger: "api",
+      by: c.get("principal").label,
     }, { since });
     const statusUrl = urlFor(c, deps.publicUrl, `/api/v1/runs/${run.id}`);
     c.header("Location", statusUrl);

@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { RejectedRow } from "../etl/pipeline.ts";
+import { recordAudit } from "../audit/log.ts";
 import { runNotifications } from "../pipelines/notifier.ts";
 import { runOrigins, startPipelineRun } from "../pipelines/start.ts";
 import { cancelRun } from "../runs/cancel.ts";
@@ -14,6 +15,7 @@ import { isFinal, runKeys, type RunRecord, type StoredPlan } from "../runs/run_r
 import type { ApiEnv, AppDeps } from "./deps.ts";
 import { ApiError, checked, RunId, urlFor } from "./http.ts";
 import { requireRole } from "./roles.ts";
+import { outputFile } from "./output_file.ts";
 import { runView } from "./views.ts";
 
 /** Query of `GET /runs`. */
@@ -92,6 +94,11 @@ export function runRoutes(deps: AppDeps): Hono<ApiEnv> {
         `The run already ended (${result.run.status}); only queued or running runs can be cancelled.`,
       );
     }
+    await recordAudit(kv, tenant, {
+      actor: c.get("principal").label,
+      action: "run.cancelled",
+      target: id,
+    });
     return c.json(await view(c, tenant, result.run));
   });
 
@@ -110,6 +117,7 @@ export function runRoutes(deps: AppDeps): Hono<ApiEnv> {
       pipelineId: origin?.pipelineId,
       trigger: "rerun",
       rerunOf: run.id,
+      by: c.get("principal").label,
     }, { since: run.since });
     const statusUrl = urlFor(c, deps.publicUrl, `/api/v1/runs/${next.id}`);
     c.header("Location", statusUrl);
@@ -131,6 +139,23 @@ export function runRoutes(deps: AppDeps): Hono<ApiEnv> {
       total: run.counts.rejected,
       rejected: rows.slice(0, limit),
     });
+  });
+
+  runs.get("/:id/output", async (c) => {
+    const tenant = c.get("tenant");
+    const run = await runOf(tenant, c.req.param("id"));
+    const file = await outputFile(deps.engine, run);
+    await recordAudit(kv, tenant, {
+      actor: c.get("principal").label,
+      action: "download",
+      target: run.id,
+      detail: { file: run.output!.location, bytes: file.size },
+    });
+    c.header("Content-Type", file.contentType);
+    c.header("Content-Length", String(file.size));
+    c.header("Content-Disposition", `attachment; filename="${file.name}"`);
+    c.header("Cache-Control", "private, no-store");
+    return c.body(file.stream);
   });
 
   return runs;

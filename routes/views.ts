@@ -48,6 +48,7 @@ export function runView(
     id: run.id,
     pipeline: { id: origin?.pipelineId ?? null, name: run.pipeline },
     trigger: origin?.trigger ?? null,
+    startedBy: origin?.by ?? null,
     rerunOf: origin?.rerunOf ?? null,
     status: run.status,
     createdAt: run.createdAt,

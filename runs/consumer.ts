@@ -6,6 +6,10 @@
  */
 import { dirname } from "node:path";
 import type { Env } from "../config.ts";
+import { specSecrets } from "../pipelines/spec_secrets.ts";
+import { vaultFromEnv } from "../vault/from_env.ts";
+import type { MasterKey } from "../vault/master_key.ts";
+import type { Vault } from "../vault/vault.ts";
 import { deadStep, type EngineDeps, startWorker } from "./engine.ts";
 import type { JobQueue } from "./job_queue.ts";
 import { tolerateLocks } from "./kv_locks.ts";
@@ -15,6 +19,10 @@ import { startWorkerPool } from "./worker_pool.ts";
 /** An engine and how to release it (queue first, then KV). */
 export interface OpenEngine {
   deps: EngineDeps;
+  /** The vault (connections use it; the engine opens spec secrets with it). */
+  vault: Vault;
+  /** The master key in use (where it came from, for the start-up notice). */
+  master: MasterKey;
   close(): Promise<void>;
 }
 
@@ -44,9 +52,19 @@ export async function openEngine(
     kv.close();
     throw err;
   }
+  let sealing: Awaited<ReturnType<typeof vaultFromEnv>>;
+  try {
+    sealing = await vaultFromEnv(kv, env);
+  } catch (err) {
+    await queue.close();
+    kv.close();
+    throw err;
+  }
   const deps: EngineDeps = {
     kv,
     queue,
+    secrets: specSecrets(sealing.vault),
+    tenantFiles: env.TENANT_FILES,
     inputRoot: env.INPUT_ROOT,
     outputRoot: env.OUTPUT_ROOT,
     allowPrivateNetwork: env.ALLOW_PRIVATE_NETWORK,
@@ -56,6 +74,8 @@ export async function openEngine(
   };
   return {
     deps,
+    vault: sealing.vault,
+    master: sealing.master,
     async close() {
       await queue.close();
       kv.close();

@@ -17,6 +17,7 @@ async function setup() {
   const env = {
     KV_PATH: `${dir}/portal.kv`,
     INPUT_ROOT: dir,
+    TENANT_FILES: "0",
     OUTPUT_ROOT: `${dir}/out`,
     STEP_ROWS: "300",
   };

@@ -44,6 +44,7 @@ async function setUp(extraEnv: Record<string, string> = {}) {
     QUEUE_URL: "redis://127.0.0.1:6379",
     QUEUE_PREFIX: prefix,
     INPUT_ROOT: dir,
+    TENANT_FILES: "0",
     OUTPUT_ROOT: `${dir}/out`,
     // Steps slow enough to be caught in the middle: a few thousand rows each.
     STEP_ROWS: "4000",
