@@ -11,6 +11,7 @@ import { createKvQueue } from "../runs/kv_queue.ts";
 import type { RunRecord } from "../runs/run_record.ts";
 import { randomMasterKey } from "../vault/_testing.ts";
 import { createVault, type Vault } from "../vault/vault.ts";
+import { openConnection } from "../connections/mod.ts";
 import { specSecrets } from "../pipelines/spec_secrets.ts";
 import { staticTokens } from "./auth.ts";
 
@@ -66,7 +67,9 @@ export async function testApp(): Promise<TestApp> {
   };
   const logged: string[] = [];
   const vault = createVault(kv, await randomMasterKey());
-  deps.secrets = specSecrets(vault);
+  deps.secrets = specSecrets(vault, {
+    connection: (tenant, id) => openConnection(kv, vault, tenant, id),
+  });
   const app = createApp({
     engine: deps,
     vault,

@@ -6,6 +6,7 @@
  */
 import { dirname } from "node:path";
 import type { Env } from "../config.ts";
+import { openConnection } from "../connections/mod.ts";
 import { specSecrets } from "../pipelines/spec_secrets.ts";
 import { vaultFromEnv } from "../vault/from_env.ts";
 import type { MasterKey } from "../vault/master_key.ts";
@@ -63,7 +64,9 @@ export async function openEngine(
   const deps: EngineDeps = {
     kv,
     queue,
-    secrets: specSecrets(sealing.vault),
+    secrets: specSecrets(sealing.vault, {
+      connection: (tenant, id) => openConnection(kv, sealing.vault, tenant, id),
+    }),
     tenantFiles: env.TENANT_FILES,
     inputRoot: env.INPUT_ROOT,
     outputRoot: env.OUTPUT_ROOT,

@@ -26,8 +26,10 @@ Deno.test("a planted secret appears in no stored value, answer, output file, err
   t.deps.allowPrivateNetwork = true;
   const db = await createTestDatabase();
   // An API that refuses the token and echoes it back, as badly written APIs do.
-  const api = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (req) =>
-    new Response(`unknown token ${req.headers.get("authorization")}`, { status: 401 }));
+  const api = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen() {} },
+    (req) => new Response(`unknown token ${req.headers.get("authorization")}`, { status: 401 }),
+  );
   const answers: string[] = [];
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await t.call(method, path, { body });
