@@ -18,6 +18,7 @@ import { hookRoutes } from "./routes/hooks.ts";
 import { ApiError, errorResponse } from "./routes/http.ts";
 import { openApiDocument } from "./routes/openapi.ts";
 import { authRoutes } from "./web/auth_routes.ts";
+import { securityHeaders } from "./web/security_headers.ts";
 
 export type { AppDeps } from "./routes/deps.ts";
 export { type Authenticator, staticTokens } from "./routes/auth.ts";
@@ -29,6 +30,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const log = deps.log ?? ((line: string) => console.error(line));
+  app.use("*", securityHeaders());
   app.use(
     "*",
     bodyLimit({

@@ -52,6 +52,9 @@ export const Env = z.object({
   TENANT_FILES: flag.default(true).describe(
     "Each tenant reads and writes files only under INPUT_ROOT/<tenant> and OUTPUT_ROOT/<tenant> (0 only for single-tenant tools)",
   ),
+  TRUST_PROXY: flag.default(false).describe(
+    "Behind a reverse proxy: take client addresses (sign-in rate limits, audit) from X-Forwarded-For (1 to trust it)",
+  ),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30)
     .describe("A signed-in session ends after this many minutes without a request"),
   WATCHDOG_STALE_SECONDS: z.coerce.number().int().min(5).default(60)

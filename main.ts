@@ -1,64 +1,41 @@
 /**
- * `deno task start`: the portal on its embedded default — local Deno KV, local files, the run
- * engine consuming steps in this process, cron schedules, run notifications, the JSON API and
- * webhooks on `PORT`, and a demo tenant whose bundled example pipelines are saved and run on
- * first start. SIGINT / SIGTERM stop the loops and the server, then the process.
+ * `deno task start`: the portal on its embedded default — local Deno KV, local files (each
+ * tenant's in a folder of its own), the credential vault (a master key file generated on first
+ * start), the run engine consuming steps in this process, cron schedules, run notifications,
+ * sign-in, the JSON API and webhooks on `PORT`, and on first start a demo tenant whose owner's
+ * password is printed once and whose example pipelines are saved and run. With
+ * `DEPLOYMENT=production` it refuses to start without `MASTER_KEY` and seeds nothing.
+ * SIGINT / SIGTERM stop the loops and the server, then the process.
  * @module
  */
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
+import { seedDemo } from "./accounts/demo.ts";
 import { createApp } from "./app.ts";
-import { type Env, readEnv } from "./config.ts";
+import { readEnv } from "./config.ts";
 import { startNotifier } from "./pipelines/notifier.ts";
 import { enqueueScheduled, listSchedules } from "./pipelines/schedules.ts";
-import { createPipeline, listPipelines } from "./pipelines/store.ts";
-import { startPipelineRun } from "./pipelines/start.ts";
-import { staticTokens } from "./routes/auth.ts";
+import { userMessage } from "./etl/errors.ts";
+import { kvTokens } from "./routes/api_tokens.ts";
+import { anyOf, staticTokens } from "./routes/auth.ts";
+import { masterKeyNotice } from "./vault/master_key.ts";
+import { createSessionStore } from "./web/sessions.ts";
 import { openEngine, startConsumers } from "./runs/consumer.ts";
-import { type EngineDeps, watchRuns } from "./runs/engine.ts";
+import { watchRuns } from "./runs/engine.ts";
 import { startScheduler } from "./triggers/schedule.ts";
-
-/** The bundled examples saved as the demo tenant's pipelines. */
-const EXAMPLES = [
-  "examples/synthea_patients.json",
-  "examples/synthea_immunizations.json",
-  "examples/clinic_to_parquet.json",
-];
-
-/** The API token: from the environment, else one generated once into a 0600 file. */
-async function apiToken(env: Env): Promise<{ token: string; where: string }> {
-  if (env.API_TOKEN) return { token: env.API_TOKEN, where: "API_TOKEN" };
-  const path = join(dirname(env.KV_PATH), "api_token");
-  try {
-    return { token: (await Deno.readTextFile(path)).trim(), where: path };
-  } catch {
-    const bytes = crypto.getRandomValues(new Uint8Array(24));
-    const token = `pyx_${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
-    await Deno.writeTextFile(path, `${token}\n`, { mode: 0o600 });
-    return { token, where: path };
-  }
-}
-
-/** Save and run the examples the first time the demo tenant is empty. */
-async function seedDemo(deps: EngineDeps, tenant: string, root: string): Promise<string[]> {
-  if ((await listPipelines(deps.kv, tenant)).length > 0) return [];
-  const runs: string[] = [];
-  for (const path of EXAMPLES) {
-    const spec = JSON.parse(await Deno.readTextFile(join(root, path)));
-    const pipeline = await createPipeline(deps.kv, tenant, spec);
-    const run = await startPipelineRun(deps, tenant, pipeline.spec, {
-      pipelineId: pipeline.id,
-      trigger: "api",
-    });
-    runs.push(run.id);
-  }
-  return runs;
-}
 
 if (import.meta.main) {
   const root = dirname(new URL(import.meta.url).pathname);
-  const env = readEnv({ INPUT_ROOT: root, ...Deno.env.toObject() });
+  const env = readEnv(Deno.env.toObject());
   const raw = Deno.env.toObject();
-  const { deps: engine } = await openEngine(env, raw, "main");
+  let opened;
+  try {
+    opened = await openEngine(env, raw, "main");
+  } catch (err) {
+    // A missing or unreadable master key is the operator's to fix: say so, no stack trace.
+    console.error(`PyxGen Portal did not start: ${userMessage(err)}`);
+    Deno.exit(1);
+  }
+  const { deps: engine, vault, master } = opened;
   const kv = engine.kv;
   const consumers = await startConsumers(engine, env, raw);
   const staleMs = env.WATCHDOG_STALE_SECONDS * 1000;
@@ -87,24 +64,33 @@ if (import.meta.main) {
       }
     },
   });
-  const { token, where } = await apiToken(env);
+  // Tenants' own tokens; API_TOKEN, when set, is an operator token for DEFAULT_TENANT.
+  const auth = env.API_TOKEN
+    ? anyOf(kvTokens(kv), staticTokens({ [env.API_TOKEN]: env.DEFAULT_TENANT }))
+    : kvTokens(kv);
   const app = createApp({
     engine,
-    auth: staticTokens({ [token]: env.DEFAULT_TENANT }),
+    auth,
+    vault,
+    sessions: createSessionStore(kv, { idleMs: env.SESSION_IDLE_MINUTES * 60_000 }),
+    trustProxy: env.TRUST_PROXY,
     publicUrl: env.PUBLIC_URL,
   });
-  const seeded = await seedDemo(engine, env.DEFAULT_TENANT, root);
+  const seeded = env.DEPLOYMENT === "embedded" ? await seedDemo(engine, root) : undefined;
   const server = Deno.serve({
     port: env.PORT,
     onListen: ({ port }) => {
       const base = env.PUBLIC_URL ?? `http://localhost:${port}`;
       console.log(`PyxGen Portal on ${base} (KV ${env.KV_PATH}, outputs under ${env.OUTPUT_ROOT})`);
-      console.log(`API token of tenant "${env.DEFAULT_TENANT}": in ${where}`);
-      console.log(`  curl -H "Authorization: Bearer $(cat ${where})" ${base}/api/v1/runs`);
+      console.log(masterKeyNotice(master));
       console.log(`OpenAPI: ${base}/api/openapi.json`);
       console.log(`Run steps are consumed by ${consumers.where} (${engine.queue.kind} queue)`);
-      if (seeded.length > 0) {
-        console.log(`Demo pipelines saved; their first runs: ${seeded.join(", ")}`);
+      if (seeded) {
+        // Printed this once: the password is stored only as a hash.
+        console.log(`Demo tenant created. Sign in at ${base}/auth/signin as:`);
+        console.log(`  email:    ${seeded.email}`);
+        console.log(`  password: ${seeded.password}   (shown once; keep it)`);
+        console.log(`Demo pipelines saved; their first runs: ${seeded.runs.join(", ")}`);
       }
     },
   }, app.fetch);

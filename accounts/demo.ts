@@ -71,6 +71,7 @@ export async function seedDemo(
     const run = await startPipelineRun(deps, tenant.id, pipeline.spec, {
       pipelineId: pipeline.id,
       trigger: "api",
+      by: "first start (demo)",
     });
     runs.push(run.id);
   }

@@ -32,14 +32,29 @@ export interface SessionLookup {
   principal(cookieValue: string): Promise<Principal | undefined>;
 }
 
+/** Server-side sessions: lookup plus start and end (implemented in `web/sessions.ts`). */
+export interface SessionStore extends SessionLookup {
+  /** Start a session for `user` in `tenant`; `cookieValue` goes in the cookie and nowhere else. */
+  create(
+    user: { id: string; email: string; role: Role },
+    tenant: string,
+  ): Promise<{ cookieValue: string; csrf: string }>;
+  /** End the session of this cookie value (nothing happens for an unknown one). */
+  revoke(cookieValue: string): Promise<void>;
+  /** End every session of member `userId` of `tenant`; returns how many there were. */
+  revokeAllOf(tenant: string, userId: string): Promise<number>;
+}
+
 /** Dependencies of {@link createApp} (app.ts). */
 export interface AppDeps {
   /** The run engine (KV, queue, roots); `engine.kv` also holds pipelines and accounts. */
   engine: EngineDeps;
   /** Bearer token → principal. */
   auth: Authenticator;
-  /** Session cookie → principal; without it only bearer tokens sign in. */
-  sessions?: SessionLookup;
+  /** Session cookie → principal, and sign-in; without it only bearer tokens work. */
+  sessions?: SessionStore;
+  /** Behind a reverse proxy: client addresses (rate limits, audit) from `X-Forwarded-For`. */
+  trustProxy?: boolean;
   /** Seals and opens tenants' secrets (connections, spec secrets). */
   vault?: Vault;
   /** Base of the absolute URLs in answers, e.g. `https://portal.example.org`; default: the request's origin. */
