@@ -20,7 +20,7 @@
  * ```
  * @module
  */
-import { getUser, type Role, type User } from "../accounts/store.ts";
+import { getUser, type Role } from "../accounts/store.ts";
 import type { Principal, SessionStore } from "../routes/deps.ts";
 
 /** A session as stored (never its id). Times are ISO strings. */
