@@ -13,6 +13,8 @@ import { kvTokens } from "../routes/api_tokens.ts";
 import { ROOT, TOKEN_A, TOKEN_B } from "../routes/_testing.ts";
 import { SESSION_COOKIE } from "../routes/principal.ts";
 import { randomMasterKey } from "../vault/_testing.ts";
+import { openConnection } from "../connections/mod.ts";
+import { specSecrets } from "../pipelines/spec_secrets.ts";
 import { createVault } from "../vault/vault.ts";
 import { createSessionStore, type SessionOptions, type SessionStore } from "./sessions.ts";
 
@@ -68,24 +70,30 @@ export function sessionCookieOf(res: Response): string | undefined {
 
 /** Build an {@link AccountsApp}; `publicUrl` defaults to `https://portal.test`. */
 export async function accountsApp(
-  options: SessionOptions & { publicUrl?: string } = {},
+  options: SessionOptions & { publicUrl?: string; tenantFiles?: boolean } = {},
 ): Promise<AccountsApp> {
   const kv = await Deno.openKv(":memory:");
   const queue = createKvQueue(kv);
   const out = await Deno.makeTempDir();
+  const vault = createVault(kv, await randomMasterKey());
   const deps: EngineDeps = {
     kv,
     queue,
-    inputRoot: ROOT,
+    // With tenantFiles, each tenant reads <out>/in/<tenant> and writes <out>/<tenant>.
+    inputRoot: options.tenantFiles ? `${out}/in` : ROOT,
     outputRoot: out,
     allowPrivateNetwork: false,
     budget: { rows: 50, ms: 2_000 },
+    tenantFiles: options.tenantFiles,
+    secrets: specSecrets(vault, {
+      connection: (tenant, id) => openConnection(kv, vault, tenant, id),
+    }),
   };
   const sessions = createSessionStore(kv, options);
   const base = options.publicUrl ?? "https://portal.test";
   const app = createApp({
     engine: deps,
-    vault: createVault(kv, await randomMasterKey()),
+    vault,
     auth: anyOf(kvTokens(kv), staticTokens({ [TOKEN_A]: "clinic-a", [TOKEN_B]: "clinic-b" })),
     sessions,
     publicUrl: base,
