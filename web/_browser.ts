@@ -1,0 +1,119 @@
+/**
+ * Browser tests' harness: the real portal served on a loopback port (in-memory KV, the run
+ * engine consuming steps on this thread, per-tenant files in a temp folder, the vault, sessions)
+ * and Debian's Chromium driven by `playwright-core`. Screenshots go to `SCREENSHOT_DIR`
+ * (default `out/screenshots/`), which CI keeps.
+ * @module
+ */
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { createApp } from "../app.ts";
+import { openConnection } from "../connections/mod.ts";
+import { specSecrets } from "../pipelines/spec_secrets.ts";
+import { kvTokens } from "../routes/api_tokens.ts";
+import { type EngineDeps, startWorker } from "../runs/engine.ts";
+import { createKvQueue } from "../runs/kv_queue.ts";
+import { randomMasterKey } from "../vault/_testing.ts";
+import { createVault } from "../vault/vault.ts";
+import { buildIslands } from "./build.ts";
+import { createSessionStore } from "./sessions.ts";
+
+/** Where Debian installs Chromium (`apt-get install chromium`). */
+export const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+
+/** A running portal for one browser test. */
+export interface TestPortal {
+  url: string;
+  deps: EngineDeps;
+  /** The temp folder holding `in/` (inputs) and `out/` (outputs), per tenant. */
+  dir: string;
+  close(): Promise<void>;
+}
+
+/** Serve the whole portal on 127.0.0.1 with a random port. */
+export async function startTestPortal(
+  options: { allowPrivateNetwork?: boolean } = {},
+): Promise<TestPortal> {
+  const kv = await Deno.openKv(":memory:");
+  const queue = createKvQueue(kv);
+  const dir = await Deno.makeTempDir({ prefix: "pyx_browser_" });
+  const vault = createVault(kv, await randomMasterKey());
+  const deps: EngineDeps = {
+    kv,
+    queue,
+    inputRoot: join(dir, "in"),
+    outputRoot: join(dir, "out"),
+    allowPrivateNetwork: options.allowPrivateNetwork ?? false,
+    budget: { rows: 5_000, ms: 1_000 },
+    tenantFiles: true,
+    secrets: specSecrets(vault, { connection: (t, id) => openConnection(kv, vault, t, id) }),
+  };
+  const app = createApp({
+    engine: deps,
+    auth: kvTokens(kv),
+    vault,
+    sessions: createSessionStore(kv),
+    log: () => {},
+  });
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
+  const stopWorker = startWorker(deps);
+  return {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    deps,
+    dir,
+    async close() {
+      await server.shutdown();
+      await stopWorker();
+      kv.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+let built: Promise<Record<string, number>> | undefined;
+
+/** Run `fn` with a fresh Chromium page (islands built once per test process). */
+export async function withBrowser(
+  fn: (page: Page, browser: Browser) => Promise<void>,
+): Promise<void> {
+  built ??= buildIslands();
+  await built;
+  try {
+    await Deno.stat(CHROMIUM);
+  } catch {
+    throw new Error(
+      `Chromium is not at ${CHROMIUM}: install Debian's chromium (apt-get install chromium)`,
+    );
+  }
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await fn(page, browser);
+  } finally {
+    // Playwright gives Chromium a new empty profile of its own each launch.
+    await browser.close();
+  }
+}
+
+/** Save a full-page screenshot as `<SCREENSHOT_DIR>/<name>.png`; returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const folder = Deno.env.get("SCREENSHOT_DIR") ?? "out/screenshots";
+  await Deno.mkdir(folder, { recursive: true });
+  const path = join(folder, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
