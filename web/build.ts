@@ -7,7 +7,7 @@
 import { fileURLToPath } from "node:url";
 
 /** The islands, by name: `islands/<name>.tsx` → `static/build/<name>.js`. An explicit list. */
-export const ISLANDS: readonly string[] = [];
+export const ISLANDS: readonly string[] = ["upload", "mapping_preview", "run_status"];
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 

@@ -16,16 +16,12 @@ import { HomePage, type PipelineRow } from "./pages/HomePage.tsx";
 import { InvitePage, SignInPage, SignUpPage } from "./pages/AuthPages.tsx";
 import { MessagePage } from "./pages/MessagePage.tsx";
 import { html, type PageEnv, sessionOf, signedIn } from "./page.ts";
+import { refusedPage } from "./refused.tsx";
+import { wizardRoutes } from "./wizard/mod.tsx";
 
 /** Where to go after signing in: a local path only (never another site). */
 function nextPath(raw: string | undefined): string {
   return raw && /^\/app(\/[\w\-./?=&%]*)?$/.test(raw) && !raw.includes("//") ? raw : "/app";
-}
-
-/** The page answering a refused request (expired form, role too low). */
-export function refusedPage(c: Context, message: string): Response {
-  const principal = (c as Context<PageEnv>).get("principal");
-  return html(c, <MessagePage title="Not allowed" message={message} principal={principal} />, 403);
 }
 
 /** The dashboard routes, mounted at `/`. */
@@ -158,6 +154,7 @@ export function dashboardRoutes(deps: AppDeps, authRoutes: Hono): Hono {
     );
   });
 
+  app.route("/pipelines/new", wizardRoutes(deps));
   pages.route("/app", app);
   return pages;
 }

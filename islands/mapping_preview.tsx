@@ -1,0 +1,5 @@
+/**
+ * Island "mapping_preview" (filled in by the dashboard work of issue 6).
+ * @module
+ */
+export {};

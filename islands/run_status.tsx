@@ -1,0 +1,5 @@
+/**
+ * Island "run_status" (filled in by the dashboard work of issue 6).
+ * @module
+ */
+export {};
