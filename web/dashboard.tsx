@@ -14,7 +14,6 @@ import { errorResponse } from "../routes/http.ts";
 import { runKeys, type RunRecord } from "../runs/run_record.ts";
 import { HomePage, type PipelineRow } from "./pages/HomePage.tsx";
 import { InvitePage, SignInPage, SignUpPage } from "./pages/AuthPages.tsx";
-import { MessagePage } from "./pages/MessagePage.tsx";
 import { html, type PageEnv, sessionOf, signedIn } from "./page.ts";
 import { refusedPage } from "./refused.tsx";
 import { wizardRoutes } from "./wizard/mod.tsx";
