@@ -17,6 +17,10 @@ import { InvitePage, SignInPage, SignUpPage } from "./pages/AuthPages.tsx";
 import { html, type PageEnv, sessionOf, signedIn } from "./page.ts";
 import { refusedPage } from "./refused.tsx";
 import { wizardRoutes } from "./wizard/mod.tsx";
+import { connectionsPages } from "./connections_pages.tsx";
+import { membersPages } from "./members_pages.tsx";
+import { pipelinePages } from "./pipeline_pages.tsx";
+import { runsPages } from "./runs_pages.tsx";
 
 /** Where to go after signing in: a local path only (never another site). */
 function nextPath(raw: string | undefined): string {
@@ -154,6 +158,10 @@ export function dashboardRoutes(deps: AppDeps, authRoutes: Hono): Hono {
   });
 
   app.route("/pipelines/new", wizardRoutes(deps));
+  app.route("/runs", runsPages(deps));
+  app.route("/", pipelinePages(deps));
+  app.route("/", connectionsPages(deps));
+  app.route("/", membersPages(deps));
   pages.route("/app", app);
   return pages;
 }

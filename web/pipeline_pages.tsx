@@ -1,0 +1,12 @@
+/**
+ * Pages under /app/pipelines (except /new). Filled in by the dashboard work of issue 6.
+ * @module
+ */
+import { Hono } from "hono";
+import type { AppDeps } from "../routes/deps.ts";
+import type { PageEnv } from "./page.ts";
+
+/** The routes, mounted at `/app`. */
+export function pipelinePages(_deps: AppDeps): Hono<PageEnv> {
+  return new Hono<PageEnv>();
+}
