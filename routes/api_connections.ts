@@ -37,7 +37,7 @@ export const ConnectionId = z.string().regex(/^[0-9a-f]{32}$/, "must be 32 hex d
   .describe("The connection's id");
 
 /** Any JSON object; the store checks its fields and lists every problem with its path. */
-const Body = z.record(z.string(), z.unknown(), { error: "must be a JSON object" });
+export const Body = z.record(z.string(), z.unknown(), { error: "must be a JSON object" });
 
 const NO_VAULT =
   "Saved connections are not available: this server was started without its credential vault " +

@@ -296,9 +296,14 @@ Deno.test("the OpenAPI document and unknown routes answer JSON", async () => {
       doc.paths["/api/v1/pipelines"].post.requestBody.content["application/json"].schema.type,
       "object",
     );
-    const missing = await t.call("GET", "/nowhere", { token: null });
+    const missing = await t.call("GET", "/api/nowhere", { token: null });
     assert.equal(missing.status, 404);
-    assert.match((await missing.json()).error, /There is nothing at GET \/nowhere/);
+    assert.match((await missing.json()).error, /There is nothing at GET \/api\/nowhere/);
+    // Outside the API, a missing page is a page.
+    const page = await t.call("GET", "/nowhere", { token: null });
+    assert.equal(page.status, 404);
+    assert.match(page.headers.get("content-type") ?? "", /text\/html/);
+    assert.match(await page.text(), /There is nothing at \/nowhere/);
   } finally {
     await t.close();
   }
