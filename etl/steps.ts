@@ -9,6 +9,7 @@ import { ConfigError } from "./errors.ts";
 import { type Plan, planPipeline, replan } from "./plan.ts";
 import type { RejectedRow } from "./pipeline.ts";
 import type {
+  Batch,
   Cursor,
   InputFingerprint,
   LoadResult,
@@ -92,7 +93,14 @@ function requireCheckpoint(plan: Plan, sink: Sink): asserts sink is Sink & Requi
 export async function runSlice(
   prepared: PreparedRun,
   ctx: RunContext,
-  options: { from?: Cursor | null; sink?: SinkState; since?: string; budget: StepBudget },
+  options: {
+    from?: Cursor | null;
+    sink?: SinkState;
+    since?: string;
+    budget: StepBudget;
+    /** Sees each batch that went to the repository (the run's report is counted from it). */
+    onBatch?: (batch: Batch) => void | Promise<void>;
+  },
 ): Promise<SliceResult> {
   const plan = planOf(prepared);
   const rejected: RejectedRow[] = [];
@@ -134,6 +142,7 @@ export async function runSlice(
       let out = batch;
       for (const step of plan.transforms) out = step.entry.run(local, step.config, out);
       await sink.write(out);
+      await options.onBatch?.(out);
       cursor = batch.cursor;
       if (batch.highWater !== undefined) highWater = batch.highWater;
       if (read >= options.budget.rows || performance.now() - started >= options.budget.ms) {
