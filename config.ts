@@ -16,6 +16,9 @@ export const Env = z.object({
   INPUT_ROOT: z.string().default("data/local/files").describe(
     "Folder input files are read from (each tenant's under INPUT_ROOT/<tenant> with TENANT_FILES)",
   ),
+  ANALYTICS_ROOT: z.string().default("data/local/analytics").describe(
+    "Folder where runs' basic reports and their working files are kept (not served as files)",
+  ),
   OUTPUT_ROOT: z.string().default("out").describe(
     "Folder file outputs are written under (each tenant's under OUTPUT_ROOT/<tenant> with TENANT_FILES)",
   ),
@@ -74,5 +77,6 @@ export function readEnv(env: Record<string, string | undefined> = Deno.env.toObj
     ...parsed.data,
     INPUT_ROOT: resolve(parsed.data.INPUT_ROOT),
     OUTPUT_ROOT: resolve(parsed.data.OUTPUT_ROOT),
+    ANALYTICS_ROOT: resolve(parsed.data.ANALYTICS_ROOT),
   };
 }

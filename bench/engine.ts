@@ -50,6 +50,7 @@ async function stepsPerSecond(workers: number): Promise<{ steps: number; seconds
     INPUT_ROOT: dir,
     TENANT_FILES: "0",
     OUTPUT_ROOT: `${dir}/out`,
+    ANALYTICS_ROOT: `${dir}/analytics`,
     STEP_ROWS: "100",
   };
   const kv = tolerateLocks(await Deno.openKv(env.KV_PATH));

@@ -32,6 +32,12 @@ export const PipelineSpec = z.object({
   output: Step("format").optional(),
   repository: Step("type"),
   options: PipelineOptions.default(PipelineOptions.parse({})),
+  /** The basic report (analytics/): on unless turned off. */
+  analytics: z.object({
+    enabled: z.boolean().default(true).describe("Make the basic report of each run"),
+    dimensions: z.array(z.string().min(1).max(40)).max(20).optional()
+      .describe("Which parts of the report the dashboard shows first (all are computed)"),
+  }).strict().optional(),
 });
 
 /** A spec whose outer shape is valid; step configs are still raw. */

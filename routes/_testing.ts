@@ -64,6 +64,7 @@ export async function testApp(): Promise<TestApp> {
     outputRoot: out,
     allowPrivateNetwork: false,
     budget: { rows: 50, ms: 2_000 },
+    analyticsRoot: `${out}/.analytics`,
   };
   const logged: string[] = [];
   const vault = createVault(kv, await randomMasterKey());

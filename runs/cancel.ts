@@ -8,6 +8,7 @@
 import { discardRun } from "../etl/steps.ts";
 import type { EngineDeps } from "./engine.ts";
 import { openPlan, tenantRoot } from "./plan_secrets.ts";
+import { dropRunReport } from "./run_analytics.ts";
 import { isFinal, runKeys, type RunRecord, type StoredPlan } from "./run_record.ts";
 
 /** The outcome of {@link cancelRun}. */
@@ -19,7 +20,14 @@ export type CancelOutcome =
 /** What cancelling needs from the engine's dependencies. */
 export type CancelDeps = Pick<
   EngineDeps,
-  "kv" | "now" | "inputRoot" | "outputRoot" | "allowPrivateNetwork" | "secrets" | "tenantFiles"
+  | "kv"
+  | "now"
+  | "inputRoot"
+  | "outputRoot"
+  | "allowPrivateNetwork"
+  | "secrets"
+  | "tenantFiles"
+  | "analyticsRoot"
 >;
 
 /**
@@ -63,6 +71,7 @@ export async function cancelRun(
 }
 
 async function discardPartial(deps: CancelDeps, run: RunRecord): Promise<void> {
+  await dropRunReport(deps, run).catch(() => {});
   if (!run.sink) return;
   const sealed = (await deps.kv.get<StoredPlan>(runKeys.prepared(run.tenant, run.id))).value;
   if (!sealed?.prepared) return;

@@ -68,6 +68,7 @@ export async function openEngine(
       connection: (tenant, id) => openConnection(kv, sealing.vault, tenant, id),
     }),
     tenantFiles: env.TENANT_FILES,
+    analyticsRoot: env.ANALYTICS_ROOT,
     inputRoot: env.INPUT_ROOT,
     outputRoot: env.OUTPUT_ROOT,
     allowPrivateNetwork: env.ALLOW_PRIVATE_NETWORK,

@@ -21,6 +21,14 @@ import type { RunContext } from "../etl/types.ts";
 import type { JobQueue, StepMessage } from "./job_queue.ts";
 import type { SpecSecrets } from "../pipelines/spec_secrets.ts";
 import { openedSpec, openPlan, sealedSpec, sealPrepared, tenantRoot } from "./plan_secrets.ts";
+import {
+  countSlice,
+  dropRunReport,
+  finishRunReport,
+  firstState,
+  readState,
+  wantsReport,
+} from "./run_analytics.ts";
 import { newRunId } from "./run_id.ts";
 import {
   addRetries,
@@ -49,7 +57,12 @@ export interface EngineDeps {
   secrets?: SpecSecrets;
   /** Each tenant reads and writes files under `<root>/<tenant>` only (the portal's setting). */
   tenantFiles?: boolean;
+  /** Where runs' basic reports are made and kept; without it no report is made. */
+  analyticsRoot?: string;
 }
+
+/** How long a worker holds the publish step (report finish, file moves, uploads). */
+const PUBLISH_LEASE_MS = 120_000;
 
 /** How long a worker holds a step before another delivery may take it over. */
 const leaseMs = (deps: EngineDeps) => deps.budget.ms * 3 + 10_000;
@@ -142,9 +155,11 @@ export async function handleStep(
     // A redelivery while another worker still runs this step (KV redelivers after ~5 s).
     throw new RetriableError(`Step ${run.seq} of run ${run.id} is still running elsewhere`);
   }
+  // Publishing finishes the report and moves the output: give it longer than a slice.
+  const lease = run.readDone ? Math.max(leaseMs(deps), PUBLISH_LEASE_MS) : leaseMs(deps);
   const leased = await deps.kv.atomic().check(entry).set(key, {
     ...run,
-    lease: { owner: `${Deno.pid}:${crypto.randomUUID()}`, until: Date.now() + leaseMs(deps) },
+    lease: { owner: `${Deno.pid}:${crypto.randomUUID()}`, until: Date.now() + lease },
   }).commit();
   if (!leased.ok) return;
   const held = { key, versionstamp: leased.versionstamp };
@@ -163,6 +178,7 @@ export async function handleStep(
   const op = deps.kv.atomic().check(held);
   const notes: string[] = [];
   let stored: StoredPlan = sealedPlan;
+  let finished: Awaited<ReturnType<typeof finishRunReport>> | undefined;
   try {
     stored = await openPlan(deps, run.tenant, sealedPlan);
     if (!stored.prepared) {
@@ -185,13 +201,27 @@ export async function handleStep(
           prepared: await sealPrepared(deps, run.tenant, prepared),
         } satisfies StoredPlan,
       );
+      if (deps.analyticsRoot && wantsReport(prepared.spec)) {
+        op.set(runKeys.analytics(run.tenant, run.id), firstState(next, planOf(prepared).spec.name));
+      }
     } else if (!run.readDone) {
-      const slice = await runSlice(stored.prepared, contextOf(deps, run, notes), {
-        from: run.cursor,
-        sink: run.sink,
-        since: run.since,
-        budget: deps.budget,
-      });
+      const state = await readState(deps, run);
+      const counting = state && deps.analyticsRoot
+        ? await countSlice({ ...deps, analyticsRoot: deps.analyticsRoot }, run, state)
+        : undefined;
+      let slice;
+      try {
+        slice = await runSlice(stored.prepared, contextOf(deps, run, notes), {
+          from: run.cursor,
+          sink: run.sink,
+          since: run.since,
+          budget: deps.budget,
+          onBatch: counting?.onBatch,
+        });
+      } finally {
+        const counted = counting?.done();
+        if (counted) op.set(runKeys.analytics(run.tenant, run.id), counted);
+      }
       const tally = StageTally.from(run.counts, run.rejectedByStage);
       tally.addRead(slice.read);
       for (const r of slice.rejected) tally.addRejected(r.stage);
@@ -215,6 +245,15 @@ export async function handleStep(
       }
     } else {
       const ctx = contextOf(deps, run, notes);
+      const state = await readState(deps, run);
+      if (state && deps.analyticsRoot) {
+        finished = await finishRunReport(
+          { ...deps, analyticsRoot: deps.analyticsRoot },
+          run,
+          state,
+        );
+        next.report = finished.summary;
+      }
       const output = await publishRun(stored.prepared, ctx, run.sink ?? {});
       const plan = planOf(stored.prepared);
       next.output = output;
@@ -242,6 +281,7 @@ export async function handleStep(
       await deps.kv.atomic().check(held).set(key, again).commit();
       throw err;
     }
+    finished?.close();
     await failRun(deps, run, userMessage(err), stored);
     return;
   }
@@ -259,8 +299,10 @@ export async function handleStep(
   if (!(await op.commit()).ok) {
     // Cancelled (or failed) while this step ran: what the step staged after the run's last
     // checkpoint was never committed, and the canceller could not see it. Discard it here.
+    finished?.close();
     const ended = await getRun(deps.kv, run.tenant, run.id);
     if (ended && isFinal(ended.status) && ended.status !== "succeeded") {
+      await dropRunReport(deps, run).catch(() => {});
       if (stored.prepared && next.sink && !isFinal(next.status)) {
         await discardRun(stored.prepared, contextOf(deps, run), next.sink).catch(() => {});
       }
@@ -274,6 +316,14 @@ export async function handleStep(
   }
   if (follow) await deps.queue.published(follow, later);
   if (isFinal(next.status)) await releaseSlot(deps, next);
+  if (finished) {
+    // Best effort: without it the next run compares with an older baseline, nothing is lost.
+    try {
+      finished.promote();
+    } catch (err) {
+      console.error(`Could not keep run ${run.id}'s ids for the next comparison: ${err}`);
+    }
+  }
   return follow;
 }
 
@@ -286,6 +336,7 @@ export async function failRun(
 ): Promise<void> {
   const plan = stored ??
     (await deps.kv.get<StoredPlan>(runKeys.prepared(run.tenant, run.id))).value ?? undefined;
+  await dropRunReport(deps, run).catch(() => {});
   if (plan?.prepared && run.sink) {
     const sink = run.sink;
     await openPlan(deps, run.tenant, plan)

@@ -33,6 +33,8 @@ export interface RunRecord {
   sink?: SinkState;
   /** All slices are read: the next step publishes. */
   readDone: boolean;
+  /** The run's basic report was made (its file is under the engine's analytics root). */
+  report?: { generatedAt: string; checks: { id: string; status: string }[] };
   counts: StageCounts;
   rejectedByStage: Record<Stage, number>;
   /** Rejected rows kept (the rest are only counted). */
@@ -78,6 +80,8 @@ export const runKeys = {
   run: (tenant: string, id: string): Deno.KvKey => ["tenants", tenant, "runs", id],
   runs: (tenant: string): Deno.KvKey => ["tenants", tenant, "runs"],
   prepared: (tenant: string, id: string): Deno.KvKey => ["tenants", tenant, "run_plans", id],
+  /** The report's counters (analytics/), committed with each step. */
+  analytics: (tenant: string, id: string): Deno.KvKey => ["tenants", tenant, "run_analytics", id],
   rejected: (tenant: string, id: string, seq: number): Deno.KvKey => [
     "tenants",
     tenant,

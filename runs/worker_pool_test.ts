@@ -19,6 +19,7 @@ async function setup() {
     INPUT_ROOT: dir,
     TENANT_FILES: "0",
     OUTPUT_ROOT: `${dir}/out`,
+    ANALYTICS_ROOT: `${dir}/analytics`,
     STEP_ROWS: "300",
   };
   return { dir, env };

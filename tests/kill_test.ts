@@ -46,6 +46,7 @@ async function setUp(extraEnv: Record<string, string> = {}) {
     INPUT_ROOT: dir,
     TENANT_FILES: "0",
     OUTPUT_ROOT: `${dir}/out`,
+    ANALYTICS_ROOT: `${dir}/analytics`,
     // Steps slow enough to be caught in the middle: a few thousand rows each.
     STEP_ROWS: "4000",
     STEP_MS: "400",

@@ -46,6 +46,7 @@ export async function startTestPortal(
     allowPrivateNetwork: options.allowPrivateNetwork ?? false,
     budget: { rows: 5_000, ms: 1_000 },
     tenantFiles: true,
+    analyticsRoot: join(dir, "analytics"),
     secrets: specSecrets(vault, { connection: (t, id) => openConnection(kv, vault, t, id) }),
   };
   const app = createApp({

@@ -85,6 +85,7 @@ export async function accountsApp(
     allowPrivateNetwork: false,
     budget: { rows: 50, ms: 2_000 },
     tenantFiles: options.tenantFiles,
+    analyticsRoot: `${out}/.analytics`,
     secrets: specSecrets(vault, {
       connection: (tenant, id) => openConnection(kv, vault, tenant, id),
     }),
