@@ -21,6 +21,7 @@ export function Field(
     <div class={`field${error ? " invalid" : ""}`}>
       <label for={id}>{label}</label>
       <input
+        type="text"
         {...input}
         id={id}
         aria-invalid={error ? "true" : undefined}
