@@ -10,8 +10,8 @@ import { addBatch } from "./add_batch.ts";
 import { newReportState, type NewStateOptions, type ReportState } from "./state.ts";
 import { type IdStore, openIdStore } from "./store.ts";
 
-/** The Synthea sample shipped beside the project. */
-export const SYNTHEA_DIR = new URL("../../shared/data/synthea-sample/", import.meta.url).pathname;
+/** The Synthea sample (the project ships a copy of shared/data/synthea-sample). */
+export const SYNTHEA_DIR = new URL("../data/samples/synthea/", import.meta.url).pathname;
 
 /** The run date the tests use. */
 export const AS_OF = new Date("2026-11-26T00:00:00Z");

@@ -64,7 +64,8 @@ export async function testApp(): Promise<TestApp> {
     outputRoot: out,
     allowPrivateNetwork: false,
     budget: { rows: 50, ms: 2_000 },
-    analyticsRoot: `${out}/.analytics`,
+    // Beside the output root, not in it: tests look at exactly what a run wrote there.
+    analyticsRoot: `${out}.analytics`,
   };
   const logged: string[] = [];
   const vault = createVault(kv, await randomMasterKey());
@@ -99,6 +100,7 @@ export async function testApp(): Promise<TestApp> {
       await queue.close();
       kv.close();
       await Deno.remove(out, { recursive: true });
+      await Deno.remove(`${out}.analytics`, { recursive: true }).catch(() => {});
     },
   };
 }
