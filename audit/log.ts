@@ -33,7 +33,8 @@ export type AuditAction =
   | "pipeline.updated"
   | "run.started"
   | "run.cancelled"
-  | "download";
+  | "download"
+  | "settings.changed";
 
 /** One entry as written. */
 export interface AuditEntry {

@@ -28,6 +28,7 @@ const AUDIT_ACTIONS = [
   "run.started",
   "run.cancelled",
   "download",
+  "settings.changed",
 ] as const satisfies readonly AuditAction[];
 type Unlisted = Exclude<AuditAction, (typeof AUDIT_ACTIONS)[number]>;
 const _allListed: [Unlisted] extends [never] ? true : Unlisted = true;
