@@ -30,7 +30,7 @@ export const ACTION_TEXT: Record<AuditAction, string> = {
   "run.started": "Started a run",
   "run.cancelled": "Cancelled a run",
   download: "Downloaded a run's output",
-  "settings.changed": "changed the report settings",
+  "settings.changed": "Changed the report settings",
 };
 
 /** Targets that are the actor themself: the "Who" column already says it. */
