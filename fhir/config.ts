@@ -96,8 +96,13 @@ export type PatientConfig = z.output<typeof PatientConfig>;
 export const ImmunizationConfig = z.object({
   preset: Preset.default("generic"),
   mapping: ImmunizationMapping.default({}),
-  valueMaps: z.object({ status: valueMap, site: valueMap, route: valueMap }).partial().strict()
-    .default({}),
+  valueMaps: z.object({
+    status: valueMap,
+    site: valueMap,
+    route: valueMap,
+    /** Local vaccine codes or names → CVX codes (e.g. "FLU-QUAD" → "150"). */
+    vaccineCode: valueMap,
+  }).partial().strict().default({}),
   /** Immunization.primarySource when no column says otherwise. */
   primarySource: z.boolean().default(true),
   dayFirst: z.boolean().default(false),

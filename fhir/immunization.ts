@@ -61,6 +61,7 @@ export function createImmunizationMapper(
   const defaultPrimary = options.primarySource ?? true;
   const statusMap = createValueMap(STATUS_MAP as Record<string, string>, vm.status);
   const siteMap = createValueMap(SITE_MAP, vm.site);
+  const codeMap = createValueMap({}, vm.vaccineCode);
   const routeMap = createValueMap(ROUTE_MAP, vm.route);
   const siteConcepts = conceptsByCode(SITES), routeConcepts = conceptsByCode(ROUTES);
   const shared = new Map<string, CodeableConcept>();
@@ -84,7 +85,10 @@ export function createImmunizationMapper(
     const rawCode = row[codeCol];
     const codeText = cellText(rawCode);
     if (codeText === undefined) return missing("Immunization.vaccineCode", codeCol);
-    const code = cvxCode(typeof rawCode === "number" ? rawCode : codeText) ?? codeText;
+    // A local code the user mapped to CVX, else the cell itself (numbers keep their leading zeros).
+    const mapped = codeMap.get(codeText);
+    const code = cvxCode(mapped ?? (typeof rawCode === "number" ? rawCode : codeText)) ??
+      mapped ?? codeText;
     const rawWhen = cellText(row[whenCol]);
     if (rawWhen === undefined) return missing("Immunization.occurrenceDateTime", whenCol);
     const occurrence = fhirDateTime(rawWhen, dayFirst);

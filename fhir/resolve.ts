@@ -5,6 +5,7 @@
  * entry that names no valid code.
  * @module
  */
+import { cvxCode } from "./cvx.ts";
 import type {
   IdentifierMapping,
   ImmunizationConfig,
@@ -193,5 +194,12 @@ export function resolveImmunization(
   checkValueMap("status", vm.status, (c) => IMMUNIZATION_STATUSES.has(c), statuses, problems);
   checkValueMap("site", vm.site, has(SITES), list(Object.keys(SITES)), problems);
   checkValueMap("route", vm.route, has(ROUTES), list(Object.keys(ROUTES)), problems);
+  checkValueMap(
+    "vaccineCode",
+    vm.vaccineCode,
+    (c) => cvxCode(c) !== undefined,
+    "the CDC's CVX codes (e.g. 08, 150, 208)",
+    problems,
+  );
   return { resolved, problems };
 }

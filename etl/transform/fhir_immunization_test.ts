@@ -92,3 +92,39 @@ Deno.test("fhirImmunizationTransformer run() without prepare() refuses a mapping
     /Cannot map rows: mapping\.vaccineCode: required/,
   );
 });
+
+Deno.test("fhirImmunizationTransformer vaccineCode value map turns local codes into CVX codes", () => {
+  const local = [
+    { mrn: "A-1", cvx_code: "FLU-QUAD", vaccination_date: "2020-01-05", lot: "L1", status: "" },
+    { mrn: "A-1", cvx_code: "Td adult", vaccination_date: "2020-02-05", lot: "L2", status: "" },
+    { mrn: "A-2", cvx_code: "MYSTERY", vaccination_date: "2020-03-05", lot: "L3", status: "" },
+  ];
+  const localRefs = local.map((_, i) => ({ source: "shots.csv", line: i + 2 }));
+  const ctx = testContext();
+  const { config, problems } = fhirImmunizationTransformer.prepare(
+    fhirImmunizationTransformer.config.parse({
+      valueMaps: { vaccineCode: { "FLU-QUAD": "150", "td adult": "9" } },
+    }),
+    schema,
+    local,
+  );
+  assert.deepEqual(problems, []);
+  const out = fhirImmunizationTransformer.run(ctx, config, {
+    rows: local,
+    refs: localRefs,
+    cursor: {},
+  });
+  // "9" is CVX 09 (leading zero kept); the unmapped local code is refused with its value.
+  assert.deepEqual(out.rows.map((r) => r.vaccine_code), ["150", "09"]);
+  assert.equal(ctx.rejections.length, 1);
+  assert.match(ctx.rejections[0].reason, /unknown CVX code \("MYSTERY"\)/);
+
+  const bad = fhirImmunizationTransformer.prepare(
+    fhirImmunizationTransformer.config.parse({ valueMaps: { vaccineCode: { X: "99999" } } }),
+    schema,
+    local,
+  );
+  assert.deepEqual(bad.problems, [
+    `valueMaps.vaccineCode.X: "99999" is not one of the CDC's CVX codes (e.g. 08, 150, 208)`,
+  ]);
+});
