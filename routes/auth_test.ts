@@ -25,3 +25,10 @@ Deno.test("run ids sort by the time they were made", () => {
     assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   }
 });
+
+Deno.test("run ids made in the same millisecond still sort in the order they were made", () => {
+  const at = new Date();
+  const ids = Array.from({ length: 5_000 }, () => newRunId(at));
+  assert.deepEqual([...ids].sort(), ids);
+  assert.equal(new Set(ids).size, ids.length);
+});
