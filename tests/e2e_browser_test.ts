@@ -58,6 +58,7 @@ Deno.test({
         await page.getByText("20 of 20", { exact: true }).first().waitFor();
         assert.equal(await page.getByRole("radio", { name: /^NDJSON/ }).isChecked(), true);
         await screenshot(page, "e2e-2-transform");
+        await screenshot(page, "readme-wizard-mapping", { fullPage: false });
         await page.getByRole("button", { name: "Next" }).click();
 
         await page.waitForURL(/\/repository$/);
@@ -87,6 +88,7 @@ Deno.test({
         assert.equal(await page.evaluate(() => document.body.getAttribute("data-e2e-marker")), "1");
         await page.getByText(/115 rows read: 115 written/).waitFor();
         await screenshot(page, "e2e-6-run");
+        await screenshot(page, "readme-run", { fullPage: false });
 
         const [download] = await Promise.all([
           page.waitForEvent("download"),

@@ -110,11 +110,18 @@ export async function withBrowser(
   }
 }
 
-/** Save a full-page screenshot as `<SCREENSHOT_DIR>/<name>.png`; returns its path. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/**
+ * Save a screenshot as `<SCREENSHOT_DIR>/<name>.png` (the full page, or with `fullPage: false`
+ * what the window shows); returns its path.
+ */
+export async function screenshot(
+  page: Page,
+  name: string,
+  options: { fullPage?: boolean } = {},
+): Promise<string> {
   const folder = Deno.env.get("SCREENSHOT_DIR") ?? "out/screenshots";
   await Deno.mkdir(folder, { recursive: true });
   const path = join(folder, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage: options.fullPage ?? true });
   return path;
 }
