@@ -13,7 +13,7 @@ export interface LayoutProps {
   /** The signed-in member; missing on sign-in and sign-up pages. */
   principal?: Principal;
   /** Which navigation entry is current. */
-  active?: "pipelines" | "runs" | "connections" | "members" | "audit" | "new";
+  active?: "pipelines" | "runs" | "report" | "connections" | "members" | "audit" | "new";
   /** Island bundles this page loads, by name. */
   islands?: string[];
   children: ComponentChildren;
@@ -22,6 +22,7 @@ export interface LayoutProps {
 const NAV = [
   { id: "pipelines", href: "/app", label: "Pipelines", role: "viewer" },
   { id: "runs", href: "/app/runs", label: "Runs", role: "viewer" },
+  { id: "report", href: "/app/report", label: "Report", role: "viewer" },
   { id: "connections", href: "/app/connections", label: "Connections", role: "editor" },
   { id: "members", href: "/app/members", label: "Members", role: "owner" },
   { id: "audit", href: "/app/audit", label: "Audit log", role: "owner" },

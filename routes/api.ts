@@ -19,6 +19,7 @@ import { principalMiddleware } from "./principal.ts";
 import { requireRole } from "./roles.ts";
 import { runRoutes } from "./api_runs.ts";
 import { auditRoutes } from "./api_audit.ts";
+import { reportRoutes } from "./api_reports.ts";
 import { connectionRoutes } from "./api_connections.ts";
 import { memberRoutes } from "./api_members.ts";
 import type { ApiEnv, AppDeps } from "./deps.ts";
@@ -161,5 +162,6 @@ export function apiRoutes(deps: AppDeps): Hono<ApiEnv> {
   api.route("/connections", connectionRoutes(deps));
   api.route("/", memberRoutes(deps));
   api.route("/", auditRoutes(deps));
+  api.route("/", reportRoutes(deps));
   return api;
 }

@@ -8,6 +8,7 @@
  */
 import { accountPaths, accountSchemas } from "./_openapi_accounts.ts";
 import { auditPaths, auditSchemas } from "./_openapi_audit.ts";
+import { reportPaths } from "./_openapi_reports.ts";
 import { authPaths, authSchemas } from "./_openapi_auth.ts";
 import { connectionPaths, connectionSchemas } from "./_openapi_connections.ts";
 import { pipelinePaths, pipelineSchemas } from "./_openapi_pipelines.ts";
@@ -60,6 +61,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...connectionPaths(),
       ...accountPaths(),
       ...auditPaths(),
+      ...reportPaths(),
       ...authPaths(),
     },
     webhooks: runWebhooks(),

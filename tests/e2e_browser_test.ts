@@ -100,9 +100,12 @@ Deno.test({
         assert.ok(resources.every((r) => r.resourceType === "Patient"));
         assert.ok(resources.every((r) => ["male", "female"].includes(r.gender)));
 
-        await page.getByRole("link", { name: /Report/ }).first().click();
-        await page.waitForURL(/\/report$/);
-        await page.getByRole("heading", { level: 1 }).waitFor();
+        await page.locator("#main").getByRole("link", { name: "Report" }).click();
+        await page.waitForURL(/\/app\/runs\/[0-9a-f-]+\/report$/);
+        await page.getByRole("heading", { name: "Report of Synthea patients" }).waitFor();
+        // The report counted what was written: 115 patients, by gender.
+        await page.getByText("Records written").waitFor();
+        assert.match(await page.locator("main").textContent() ?? "", /115/);
         await screenshot(page, "e2e-7-report");
       });
     } finally {

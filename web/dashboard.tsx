@@ -21,6 +21,7 @@ import { connectionsPages } from "./connections_pages.tsx";
 import { membersPages } from "./members_pages.tsx";
 import { pipelinePages } from "./pipeline_pages.tsx";
 import { runsPages } from "./runs_pages.tsx";
+import { tenantReportPage } from "./tenant_report_page.tsx";
 import { uploadRoutes } from "./uploads.ts";
 
 /** Where to go after signing in: a local path only (never another site). */
@@ -160,6 +161,7 @@ export function dashboardRoutes(deps: AppDeps, authRoutes: Hono): Hono {
 
   app.route("/pipelines/new", wizardRoutes(deps));
   app.route("/runs", runsPages(deps));
+  app.route("/report", tenantReportPage(deps));
   app.route("/uploads", uploadRoutes(deps));
   app.route("/", pipelinePages(deps));
   app.route("/", connectionsPages(deps));

@@ -1,37 +1,37 @@
 /**
- * `GET /app/runs/:id/report`: a placeholder until the analytics work brings the report page.
- * It is its own route function so that work can replace this file without touching the runs
- * pages.
+ * `GET /app/runs/:id/report`: a run's basic report (web/pages/ReportPage.tsx), suppressed with
+ * the tenant's threshold like every report that leaves the engine. Another tenant's run is
+ * not found; a run without a report gets a page saying why.
  * @module
  */
 import type { Context } from "hono";
-import { Layout } from "../components/Layout.tsx";
-import { PageHead } from "../components/ui.tsx";
 import type { AppDeps } from "../routes/deps.ts";
-import { RunId } from "../routes/http.ts";
-import { getRun } from "../runs/engine.ts";
+import { findRunReport } from "../routes/report_data.ts";
 import { html, type PageEnv } from "./page.ts";
 import { missingPage } from "./page_kit.tsx";
+import { NoReportPage, RunReportPage } from "./pages/ReportPage.tsx";
 
 /** The handler of a run's report page. */
 export function reportPage(deps: AppDeps) {
   return async (c: Context<PageEnv>) => {
     const id = c.req.param("id") ?? "";
-    const run = RunId.safeParse(id).success
-      ? await getRun(deps.engine.kv, c.get("tenant"), id)
-      : undefined;
-    if (!run) return missingPage(c, `There is no run with id "${id}".`);
+    const found = await findRunReport(deps.engine, c.get("tenant"), id);
+    const principal = c.get("principal");
+    if (!found.report) {
+      if (!found.run) return missingPage(c, found.reason);
+      return html(
+        c,
+        <NoReportPage principal={principal} runId={found.run.id} reason={found.reason} />,
+        404,
+      );
+    }
     return html(
       c,
-      <Layout title={`Report of ${run.pipeline}`} principal={c.get("principal")} active="runs">
-        <PageHead title={`Report of ${run.pipeline}`} />
-        <div class="card">
-          <p>The report of this run will appear here.</p>
-          <p>
-            <a href={`/app/runs/${run.id}`}>Back to the run</a>
-          </p>
-        </div>
-      </Layout>,
+      <RunReportPage
+        principal={principal}
+        report={found.report}
+        finishedAt={found.run.finishedAt}
+      />,
     );
   };
 }

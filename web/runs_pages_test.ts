@@ -55,7 +55,7 @@ Deno.test("run page: the funnel, the sentence that adds up, the rejected row and
     assert.match(csv, /^mrn,first_name,last_name,dob/);
 
     const report = await t.call("GET", `/app/runs/${runId}/report`, { as: owner });
-    assert.match(await report.text(), /The report of this run will appear here/);
+    assert.match(await report.text(), /<h1>Report of clinic-patients<\/h1>/);
   }));
 
 Deno.test("run page: rejected rows download as an RFC 4180 CSV with formulas neutralised", () =>
