@@ -5,7 +5,7 @@
  * the run fails with a sentence instead of staying "running".
  */
 import assert from "node:assert/strict";
-import { type EngineDeps, getRun, startRun, startWorker } from "./engine.ts";
+import { deadStep, type EngineDeps, getRun, startRun, startWorker } from "./engine.ts";
 import { createKvQueue, type KvJobQueue } from "./kv_queue.ts";
 import type { StepMessage } from "./job_queue.ts";
 import { isFinal, runKeys, type RunRecord } from "./run_record.ts";
@@ -215,5 +215,38 @@ Deno.test("deadStep: a late dead letter of a run that already succeeded leaves i
     await stop();
     await e.close();
     await api.server.shutdown();
+  }
+});
+
+Deno.test("deadStep: a dead letter for a step a worker still holds (a long publish) fails nothing", async () => {
+  const e = await engine();
+  try {
+    const run = await startRun(e.deps, {
+      tenant: TENANT,
+      spec: onePageSpec("http://127.0.0.1:9/"),
+    });
+    // A worker holds step 0 for another minute, as one finishing a big report does.
+    const key = runKeys.run(TENANT, run.id);
+    const until = Date.now() + 60_000;
+    await e.deps.kv.set(key, { ...run, status: "running", lease: { owner: "other", until } });
+    const msg: StepMessage = {
+      kind: "step",
+      id: `${run.id}:0`,
+      tenant: TENANT,
+      run: run.id,
+      seq: 0,
+    };
+    await deadStep(e.deps, msg, "The step failed 4 times and gave up");
+    const after = await getRun(e.deps.kv, TENANT, run.id);
+    assert.equal(after?.status, "running");
+    assert.equal(after?.error, undefined);
+    // Once the lease has run out, the same letter fails the run with a sentence.
+    await e.deps.kv.set(key, { ...after!, lease: { owner: "other", until: Date.now() - 1 } });
+    await deadStep(e.deps, msg, "The step failed 4 times and gave up");
+    const failed = await getRun(e.deps.kv, TENANT, run.id);
+    assert.equal(failed?.status, "failed");
+    assert.match(failed?.error ?? "", /stopped after repeated failures/);
+  } finally {
+    await e.close();
   }
 });

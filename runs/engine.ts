@@ -152,8 +152,11 @@ export async function handleStep(
   const run = entry.value;
   if (!run || isFinal(run.status) || run.seq !== msg.seq) return;
   if (run.lease && run.lease.until > Date.now()) {
-    // A redelivery while another worker still runs this step (KV redelivers after ~5 s).
-    throw new RetriableError(`Step ${run.seq} of run ${run.id} is still running elsewhere`);
+    // A redelivery while another worker still runs this step (KV redelivers after ~5 s; a
+    // publish that finishes a big report takes longer). Not a failure: look again when the
+    // lease ends, without using up the queue's attempts.
+    await lookAgainAfterLease(deps, msg, run.lease.until);
+    return;
   }
   // Publishing finishes the report and moves the output: give it longer than a slice.
   const lease = run.readDone ? Math.max(leaseMs(deps), PUBLISH_LEASE_MS) : leaseMs(deps);
@@ -367,11 +370,25 @@ export async function deadStep(deps: EngineDeps, msg: StepMessage, reason: strin
   const run = await getRun(deps.kv, msg.tenant, msg.run);
   // A letter for a step the run has moved past (taken up by another delivery) fails nothing.
   if (!run || isFinal(run.status) || run.seq !== msg.seq) return;
+  // A worker still holds the step: it is slow, not failing.
+  if (run.lease && run.lease.until > Date.now()) {
+    await lookAgainAfterLease(deps, msg, run.lease.until);
+    return;
+  }
   await failRun(
     deps,
     run,
     `The run stopped after repeated failures of one of its steps; try again later. (${reason})`,
   );
+}
+
+/** Deliver `msg` again a second after the lease that blocks it ends. */
+async function lookAgainAfterLease(deps: EngineDeps, msg: StepMessage, until: number) {
+  const later = { delayMs: Math.max(1_000, until - Date.now() + 1_000) };
+  const again = { ...msg, id: `${msg.id}:after-lease-${until}` };
+  const op = deps.kv.atomic();
+  deps.queue.stage(op, again, later);
+  if ((await op.commit()).ok) await deps.queue.published(again, later);
 }
 
 /** Runs steps and goes on with each run's next step (see {@link startWorker}). */
