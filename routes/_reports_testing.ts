@@ -9,18 +9,16 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Hono } from "hono";
 import type { RunRecord } from "../runs/run_record.ts";
-import { type AccountsApp, accountsApp, type Browser, type CallInit } from "../web/_testing.ts";
+import { type AccountsApp, accountsApp, type Browser, browserCall } from "../web/_testing.ts";
 import { signedIn } from "../web/page.ts";
 import { refusedPage } from "../web/refused.tsx";
 import { securityHeaders } from "../web/security_headers.ts";
 import { tenantReportPage } from "../web/tenant_report_page.tsx";
-import { kvTokens } from "./api_tokens.ts";
 import { reportRoutes } from "./api_reports.ts";
-import { anyOf, staticTokens } from "./auth.ts";
-import type { ApiEnv, AppDeps } from "./deps.ts";
+import type { ApiEnv } from "./deps.ts";
 import { errorResponse } from "./http.ts";
-import { principalMiddleware, SESSION_COOKIE } from "./principal.ts";
-import { drive, ROOT, TOKEN_A, TOKEN_B } from "./_testing.ts";
+import { principalMiddleware } from "./principal.ts";
+import { drive, ROOT } from "./_testing.ts";
 
 /** The example pipelines' specs, as shipped. */
 export const EXAMPLE = {
@@ -36,21 +34,10 @@ export interface ReportsApp extends AccountsApp {
   fetch(req: Request): Response | Promise<Response>;
 }
 
-/** The app's dependencies as `createApp` got them in `accountsApp()`. */
-function appDeps(t: AccountsApp): AppDeps {
-  return {
-    engine: t.deps,
-    auth: anyOf(kvTokens(t.kv), staticTokens({ [TOKEN_A]: "clinic-a", [TOKEN_B]: "clinic-b" })),
-    sessions: t.sessions,
-    publicUrl: t.base,
-    log: () => {},
-  };
-}
-
 /** {@link accountsApp} with the report routes in front of the app (only those not mounted yet). */
 export async function reportsApp(): Promise<ReportsApp> {
   const t = await accountsApp();
-  const deps = appDeps(t);
+  const deps = t.appDeps;
   const has = (path: string) => t.app.routes.some((r) => r.path === path);
   const front = new Hono();
   front.use("*", securityHeaders());
@@ -80,25 +67,7 @@ export async function reportsApp(): Promise<ReportsApp> {
   front.all("*", (c) => t.app.fetch(c.req.raw));
   const fetch = (req: Request) => front.fetch(req);
   // The same request as the accounts app's `call` builds (cookie, CSRF, Origin), sent here.
-  const call: AccountsApp["call"] = async (method, path, init: CallInit = {}) => {
-    const origin = init.origin === undefined ? t.base : init.origin;
-    const headers: Record<string, string> = { ...(origin === null ? {} : { Origin: origin }) };
-    Object.assign(headers, init.headers);
-    if (init.as) {
-      headers.Cookie = `${SESSION_COOKIE}=${init.as.cookie}`;
-      if (init.csrf !== false && init.as.csrf) headers["X-CSRF-Token"] = init.as.csrf;
-    }
-    if (init.token) headers.Authorization = `Bearer ${init.token}`;
-    let body: string | undefined;
-    if (init.form) {
-      headers["Content-Type"] = "application/x-www-form-urlencoded";
-      body = new URLSearchParams(init.form).toString();
-    } else if (init.body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      body = JSON.stringify(init.body);
-    }
-    return await fetch(new Request(new URL(path, t.base), { method, headers, body }));
-  };
+  const call = browserCall(t.base, fetch);
   return { ...t, call, fetch };
 }
 

@@ -26,6 +26,7 @@ import {
   testSavedConnection,
   updateConnection,
 } from "../connections/mod.ts";
+import type { ConnectionAnswer } from "../etl/connections.ts";
 import { VaultError } from "../vault/errors.ts";
 import type { Vault } from "../vault/vault.ts";
 import type { ApiEnv, AppDeps } from "./deps.ts";
@@ -53,6 +54,46 @@ async function vaultSafe<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Write a change to a saved connection to the request tenant's audit log, as the API and the
+ * pages both do: the connection's name and type (and `extra`), never its settings.
+ */
+export async function auditConnection(
+  kv: Deno.Kv,
+  c: Context<ApiEnv>,
+  action: AuditAction,
+  record: ConnectionRecord,
+  extra: Record<string, string | boolean> = {},
+): Promise<void> {
+  await recordAudit(kv, c.get("tenant"), {
+    actor: c.get("principal").label,
+    action,
+    target: record.id,
+    detail: { name: record.name, type: record.type, ...extra },
+  });
+}
+
+/**
+ * Test a saved connection from inside the server and audit that it was tested. A vault that
+ * cannot open its secret is a failed test whose sentence is the vault's (safe to show).
+ * `deps.vault` must be set: both callers answer "not available" before getting here without it.
+ */
+export async function testConnectionAudited(
+  deps: AppDeps,
+  c: Context<ApiEnv>,
+  record: ConnectionRecord,
+): Promise<ConnectionAnswer> {
+  // Read at request time: the deployment (and tests) may change it.
+  const probe = { allowPrivateNetwork: deps.engine.allowPrivateNetwork };
+  const answer = await testSavedConnection(deps.vault!, c.get("tenant"), record, probe)
+    .catch((err): ConnectionAnswer => {
+      if (err instanceof VaultError) return { ok: false, message: err.message };
+      throw err;
+    });
+  await auditConnection(deps.engine.kv, c, "connection.tested", record, { ok: answer.ok });
+  return answer;
+}
+
 /** The `/connections` routes, mounted at `/api/v1/connections`. */
 export function connectionRoutes(deps: AppDeps): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
@@ -74,25 +115,12 @@ export function connectionRoutes(deps: AppDeps): Hono<ApiEnv> {
     return record;
   };
 
-  const audit = (
-    c: Context<ApiEnv>,
-    action: AuditAction,
-    record: ConnectionRecord,
-    extra: Record<string, string | boolean> = {},
-  ) =>
-    recordAudit(kv, c.get("tenant"), {
-      actor: c.get("principal").label,
-      action,
-      target: record.id,
-      detail: { name: record.name, type: record.type, ...extra },
-    });
-
   routes.post("/", async (c) => {
     const input = await jsonBody(c, Body);
     const record = await vaultSafe(() =>
       createConnection(kv, vault(), c.get("tenant"), input, c.get("principal").label)
     );
-    await audit(c, "connection.created", record, { kind: record.kind });
+    await auditConnection(kv, c, "connection.created", record, { kind: record.kind });
     c.header("Location", urlFor(c, deps.publicUrl, `/api/v1/connections/${record.id}`));
     return c.json(maskedConnection(record), 201);
   });
@@ -112,7 +140,7 @@ export function connectionRoutes(deps: AppDeps): Hono<ApiEnv> {
     );
     if (!updated) throw new ApiError(404, `There is no connection with id "${id}".`);
     if (updated.changed.length > 0) {
-      await audit(c, "connection.updated", updated.connection, {
+      await auditConnection(kv, c, "connection.updated", updated.connection, {
         changed: updated.changed.join(", "),
       });
     }
@@ -123,19 +151,12 @@ export function connectionRoutes(deps: AppDeps): Hono<ApiEnv> {
     const id = (await found(c)).id;
     const deleted = await deleteConnection(kv, c.get("tenant"), id);
     if (!deleted) throw new ApiError(404, `There is no connection with id "${id}".`);
-    await audit(c, "connection.deleted", deleted);
+    await auditConnection(kv, c, "connection.deleted", deleted);
     return c.body(null, 204);
   });
 
   routes.post("/:id/test", async (c) => {
-    const record = await found(c);
-    const answer = await testSavedConnection(vault(), c.get("tenant"), record, probe())
-      .catch((err) => {
-        if (err instanceof VaultError) return { ok: false, message: err.message };
-        throw err;
-      });
-    await audit(c, "connection.tested", record, { ok: answer.ok });
-    return c.json(answer);
+    return c.json(await testConnectionAudited(deps, c, await found(c)));
   });
 
   const tables = async (c: Context<ApiEnv>) => {

@@ -1,45 +1,11 @@
 import assert from "node:assert/strict";
-import type { Role } from "../accounts/store.ts";
 import { listAudit } from "../audit/log.ts";
-import {
-  type AccountsApp,
-  accountsApp,
-  type Browser,
-  PASSWORD,
-  sessionCookieOf,
-} from "../web/_testing.ts";
+import { type AccountsApp, PASSWORD, sessionCookieOf, withAccountsApp } from "../web/_testing.ts";
+import { invited } from "../web/_pages_testing.ts";
 import { patientsSpec, TOKEN_B } from "./_testing.ts";
-
-async function withApp(fn: (t: AccountsApp) => Promise<void>): Promise<void> {
-  const t = await accountsApp();
-  try {
-    await fn(t);
-  } finally {
-    await t.close();
-  }
-}
 
 async function json(res: Response): Promise<Record<string, unknown>> {
   return await res.json();
-}
-
-/** The owner invites someone with `role` through the API; they accept and are signed in. */
-async function invited(t: AccountsApp, owner: Browser, role: Role): Promise<Browser> {
-  const invite = await t.call("POST", "/api/v1/invites", { as: owner, body: { role } });
-  assert.equal(invite.status, 201);
-  const { token } = await json(invite);
-  const email = `${role}-${crypto.randomUUID()}@clinic.example`;
-  const res = await t.call("POST", "/auth/invites/accept", {
-    body: { token, email, password: PASSWORD },
-  });
-  assert.equal(res.status, 201);
-  const body = await json(res);
-  return {
-    cookie: sessionCookieOf(res)!,
-    csrf: body.csrf as string,
-    tenant: (body.tenant as { id: string }).id,
-    userId: (body.user as { id: string }).id,
-  };
 }
 
 async function auditDump(t: AccountsApp, tenant: string): Promise<string> {
@@ -47,7 +13,7 @@ async function auditDump(t: AccountsApp, tenant: string): Promise<string> {
 }
 
 Deno.test("an invite link is shown once, works once, and signs the new member in with its role", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const owner = await t.signUp();
     const res = await t.call("POST", "/api/v1/invites", { as: owner, body: { role: "editor" } });
     assert.equal(res.status, 201);
@@ -92,7 +58,7 @@ Deno.test("an invite link is shown once, works once, and signs the new member in
   }));
 
 Deno.test("roles hold on every route: viewers read, editors edit, only owners manage members", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const owner = await t.signUp();
     const viewer = await invited(t, owner, "viewer");
     const editor = await invited(t, owner, "editor");
@@ -127,7 +93,7 @@ Deno.test("roles hold on every route: viewers read, editors edit, only owners ma
   }));
 
 Deno.test("a role change applies at once; a removed member's session stops working at once", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const owner = await t.signUp();
     const editor = await invited(t, owner, "editor");
     const demote = await t.call("PATCH", `/api/v1/members/${editor.userId}`, {
@@ -162,7 +128,7 @@ Deno.test("a role change applies at once; a removed member's session stops worki
   }));
 
 Deno.test("the last owner can be neither removed nor demoted: a 409 that says what to do", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const owner = await t.signUp();
     const remove = await t.call("DELETE", `/api/v1/members/${owner.userId}`, { as: owner });
     const demote = await t.call("PATCH", `/api/v1/members/${owner.userId}`, {
@@ -186,7 +152,7 @@ Deno.test("the last owner can be neither removed nor demoted: a 409 that says wh
   }));
 
 Deno.test("another tenant's members are 404 to an owner, by id and in lists", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const a = await t.signUp();
     const b = await t.signUp();
     for (
@@ -204,7 +170,7 @@ Deno.test("another tenant's members are 404 to an owner, by id and in lists", ()
   }));
 
 Deno.test("API tokens made by an owner authenticate with their role; only their tenant revokes them", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const owner = await t.signUp();
     const res = await t.call("POST", "/api/v1/tokens", {
       as: owner,
@@ -247,7 +213,7 @@ Deno.test("API tokens made by an owner authenticate with their role; only their 
   }));
 
 Deno.test("an owner-role API token without a member cannot invite; one made by an owner can", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const operator = await t.call("POST", "/api/v1/invites", {
       token: TOKEN_B,
       body: { role: "viewer" },

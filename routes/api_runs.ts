@@ -8,10 +8,11 @@ import { z } from "zod";
 import type { RejectedRow } from "../etl/pipeline.ts";
 import { recordAudit } from "../audit/log.ts";
 import { runNotifications } from "../pipelines/notifier.ts";
-import { runOrigins, startPipelineRun } from "../pipelines/start.ts";
+import { rerun } from "../pipelines/rerun.ts";
+import { runOrigins } from "../pipelines/start.ts";
 import { cancelRun } from "../runs/cancel.ts";
 import { getRun } from "../runs/engine.ts";
-import { isFinal, runKeys, type RunRecord, type StoredPlan } from "../runs/run_record.ts";
+import { runKeys, type RunRecord } from "../runs/run_record.ts";
 import type { ApiEnv, AppDeps } from "./deps.ts";
 import { ApiError, checked, RunId, urlFor } from "./http.ts";
 import { requireRole } from "./roles.ts";
@@ -105,20 +106,14 @@ export function runRoutes(deps: AppDeps): Hono<ApiEnv> {
   runs.post("/:id/rerun", requireRole("editor"), async (c) => {
     const tenant = c.get("tenant");
     const run = await runOf(tenant, c.req.param("id"));
-    if (!isFinal(run.status)) {
+    const result = await rerun(deps.engine, tenant, run, c.get("principal").label);
+    if (result.outcome === "not-ended") {
       throw new ApiError(409, `The run is still ${run.status}; re-run it once it has ended.`);
     }
-    const stored = (await kv.get<StoredPlan>(runKeys.prepared(tenant, run.id))).value;
-    if (!stored) {
+    if (result.outcome === "no-spec") {
       throw new ApiError(409, "This run's spec is no longer stored; start the pipeline again.");
     }
-    const [origin] = await runOrigins(kv, tenant, [run.id]);
-    const next = await startPipelineRun(deps.engine, tenant, stored.spec, {
-      pipelineId: origin?.pipelineId,
-      trigger: "rerun",
-      rerunOf: run.id,
-      by: c.get("principal").label,
-    }, { since: run.since });
+    const next = result.run;
     const statusUrl = urlFor(c, deps.publicUrl, `/api/v1/runs/${next.id}`);
     c.header("Location", statusUrl);
     return c.json({ runId: next.id, status: next.status, statusUrl }, 202);

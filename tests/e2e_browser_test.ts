@@ -12,114 +12,90 @@ import { fileURLToPath } from "node:url";
 import mysql from "mysql2/promise";
 import postgres from "postgres";
 import type { Page } from "playwright-core";
-import { screenshot, startTestPortal, withBrowser } from "../web/_browser.ts";
+import { browserTest, screenshot, signUpInBrowser, withPortal } from "../web/_browser.ts";
 
 const PATIENTS = fileURLToPath(new URL("../data/samples/synthea/patients.csv", import.meta.url));
-const PASSWORD = "correct horse battery staple";
-
-async function signUp(page: Page, base: string, organisation: string) {
-  await page.goto(`${base}/signup`);
-  await page.getByLabel("Organisation").fill(organisation);
-  await page.getByLabel("Your email").fill(
-    `data@${organisation.toLowerCase().replace(/\W+/g, "-")}.example`,
-  );
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL(`${base}/app`);
-}
 
 /** On the run page: wait (no reload) until the status badge says `status`. */
 async function waitForStatus(page: Page, status: string) {
   await page.locator(".badge", { hasText: status }).first().waitFor({ timeout: 60_000 });
 }
 
-Deno.test({
-  name:
-    "browser e2e: uploaded Synthea patients.csv → every wizard step → FHIR Patient NDJSON, run, download, report",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const portal = await startTestPortal();
-    try {
-      await withBrowser(async (page) => {
-        await signUp(page, portal.url, "Harbour Clinic");
-        await page.getByRole("link", { name: "New pipeline" }).click();
-        await page.getByRole("heading", { name: "Where is your data?" }).waitFor();
-        await page.getByRole("radio", { name: /CSV file/ }).check();
-        await page.getByRole("button", { name: /Continue|Use this type of data/ }).click();
-        await page.getByLabel("Upload a file").setInputFiles(PATIENTS);
-        await page.getByRole("heading", { name: "Preview: the first 20 rows" }).waitFor();
-        assert.equal(await page.locator(".preview-table tbody tr").count(), 20);
-        await screenshot(page, "e2e-1-source");
-        await page.getByRole("button", { name: "Next" }).click();
+browserTest(
+  "browser e2e: uploaded Synthea patients.csv → every wizard step → FHIR Patient NDJSON, run, download, report",
+  () =>
+    withPortal(async (page, portal) => {
+      await signUpInBrowser(page, portal.url, "Harbour Clinic");
+      await page.getByRole("link", { name: "New pipeline" }).click();
+      await page.getByRole("heading", { name: "Where is your data?" }).waitFor();
+      await page.getByRole("radio", { name: /CSV file/ }).check();
+      await page.getByRole("button", { name: /Continue|Use this type of data/ }).click();
+      await page.getByLabel("Upload a file").setInputFiles(PATIENTS);
+      await page.getByRole("heading", { name: "Preview: the first 20 rows" }).waitFor();
+      assert.equal(await page.locator(".preview-table tbody tr").count(), 20);
+      await screenshot(page, "e2e-1-source");
+      await page.getByRole("button", { name: "Next" }).click();
 
-        await page.waitForURL(/\/transform$/);
-        assert.equal(await page.getByRole("radio", { name: /^FHIR Patient/ }).isChecked(), true);
-        await page.getByText("20 of 20", { exact: true }).first().waitFor();
-        assert.equal(await page.getByRole("radio", { name: /^NDJSON/ }).isChecked(), true);
-        await screenshot(page, "e2e-2-transform");
-        await screenshot(page, "readme-wizard-mapping", { fullPage: false });
-        await page.getByRole("button", { name: "Next" }).click();
+      await page.waitForURL(/\/transform$/);
+      assert.equal(await page.getByRole("radio", { name: /^FHIR Patient/ }).isChecked(), true);
+      await page.getByText("20 of 20", { exact: true }).first().waitFor();
+      assert.equal(await page.getByRole("radio", { name: /^NDJSON/ }).isChecked(), true);
+      await screenshot(page, "e2e-2-transform");
+      await screenshot(page, "readme-wizard-mapping", { fullPage: false });
+      await page.getByRole("button", { name: "Next" }).click();
 
-        await page.waitForURL(/\/repository$/);
-        await page.getByLabel("File name").fill("synthea/Patient.ndjson");
-        await screenshot(page, "e2e-3-repository");
-        await page.getByRole("button", { name: "Next" }).click();
+      await page.waitForURL(/\/repository$/);
+      await page.getByLabel("File name").fill("synthea/Patient.ndjson");
+      await screenshot(page, "e2e-3-repository");
+      await page.getByRole("button", { name: "Next" }).click();
 
-        await page.waitForURL(/\/analytics$/);
-        assert.equal(
-          await page.getByLabel("Make the basic report after each run").isChecked(),
-          true,
-        );
-        await screenshot(page, "e2e-4-analytics");
-        await page.getByRole("button", { name: "Next" }).click();
+      await page.waitForURL(/\/analytics$/);
+      assert.equal(
+        await page.getByLabel("Make the basic report after each run").isChecked(),
+        true,
+      );
+      await screenshot(page, "e2e-4-analytics");
+      await page.getByRole("button", { name: "Next" }).click();
 
-        await page.waitForURL(/\/review$/);
-        await page.getByLabel("Pipeline name").fill("Synthea patients");
-        await screenshot(page, "e2e-5-review");
-        await page.getByRole("button", { name: "Save & run" }).click();
-        await page.getByRole("heading", { name: "Pipeline saved" }).waitFor();
-        await page.getByRole("link", { name: "Watch the run" }).click();
+      await page.waitForURL(/\/review$/);
+      await page.getByLabel("Pipeline name").fill("Synthea patients");
+      await screenshot(page, "e2e-5-review");
+      await page.getByRole("button", { name: "Save & run" }).click();
+      await page.getByRole("heading", { name: "Pipeline saved" }).waitFor();
+      await page.getByRole("link", { name: "Watch the run" }).click();
 
-        await page.waitForURL(/\/app\/runs\/[0-9a-f-]+$/);
-        // The island updates the page in place: a marker set now must survive until the end.
-        await page.evaluate(() => document.body.setAttribute("data-e2e-marker", "1"));
-        await waitForStatus(page, "succeeded");
-        assert.equal(await page.evaluate(() => document.body.getAttribute("data-e2e-marker")), "1");
-        await page.getByText(/115 rows read: 115 written/).waitFor();
-        await screenshot(page, "e2e-6-run");
-        await screenshot(page, "readme-run", { fullPage: false });
+      await page.waitForURL(/\/app\/runs\/[0-9a-f-]+$/);
+      // The island updates the page in place: a marker set now must survive until the end.
+      await page.evaluate(() => document.body.setAttribute("data-e2e-marker", "1"));
+      await waitForStatus(page, "succeeded");
+      assert.equal(await page.evaluate(() => document.body.getAttribute("data-e2e-marker")), "1");
+      await page.getByText(/115 rows read: 115 written/).waitFor();
+      await screenshot(page, "e2e-6-run");
+      await screenshot(page, "readme-run", { fullPage: false });
 
-        const [download] = await Promise.all([
-          page.waitForEvent("download"),
-          page.getByRole("link", { name: /Download/ }).first().click(),
-        ]);
-        const text = await Deno.readTextFile(await download.path());
-        const resources = text.trim().split("\n").map((l) => JSON.parse(l));
-        assert.equal(resources.length, 115);
-        assert.ok(resources.every((r) => r.resourceType === "Patient"));
-        assert.ok(resources.every((r) => ["male", "female"].includes(r.gender)));
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByRole("link", { name: /Download/ }).first().click(),
+      ]);
+      const text = await Deno.readTextFile(await download.path());
+      const resources = text.trim().split("\n").map((l) => JSON.parse(l));
+      assert.equal(resources.length, 115);
+      assert.ok(resources.every((r) => r.resourceType === "Patient"));
+      assert.ok(resources.every((r) => ["male", "female"].includes(r.gender)));
 
-        await page.locator("#main").getByRole("link", { name: "Report" }).click();
-        await page.waitForURL(/\/app\/runs\/[0-9a-f-]+\/report$/);
-        await page.getByRole("heading", { name: "Report of Synthea patients" }).waitFor();
-        // The report counted what was written: 115 patients, by gender.
-        await page.getByText("Records written").waitFor();
-        assert.match(await page.locator("main").textContent() ?? "", /115/);
-        await screenshot(page, "e2e-7-report");
-      });
-    } finally {
-      await portal.close();
-    }
-  },
-});
+      await page.locator("#main").getByRole("link", { name: "Report" }).click();
+      await page.waitForURL(/\/app\/runs\/[0-9a-f-]+\/report$/);
+      await page.getByRole("heading", { name: "Report of Synthea patients" }).waitFor();
+      // The report counted what was written: 115 patients, by gender.
+      await page.getByText("Records written").waitFor();
+      assert.match(await page.locator("main").textContent() ?? "", /115/);
+      await screenshot(page, "e2e-7-report");
+    }),
+);
 
-Deno.test({
-  name:
-    "browser e2e: MariaDB table → normalise → PostgreSQL upsert, set up in the wizard; a second run leaves the same rows",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
+browserTest(
+  "browser e2e: MariaDB table → normalise → PostgreSQL upsert, set up in the wizard; a second run leaves the same rows",
+  async () => {
     const name = `pyx_e2e_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
     const my = await mysql.createConnection({
       host: "127.0.0.1",
@@ -147,10 +123,9 @@ Deno.test({
     });
     await admin.unsafe(`CREATE DATABASE ${name}`);
     const pg = postgres({ host: "127.0.0.1", user: "postgres", database: name, onnotice() {} });
-    const portal = await startTestPortal({ allowPrivateNetwork: true });
     try {
-      await withBrowser(async (page) => {
-        await signUp(page, portal.url, "Valley Practice");
+      await withPortal(async (page, portal) => {
+        await signUpInBrowser(page, portal.url, "Valley Practice");
         await page.getByRole("link", { name: "New pipeline" }).click();
         await page.getByRole("radio", { name: /MySQL \/ MariaDB table/ }).check();
         await page.getByRole("button", { name: "Continue" }).click();
@@ -210,9 +185,8 @@ Deno.test({
         await waitForStatus(page, "succeeded");
         const second = await pg`SELECT count(*)::int AS n FROM patients`;
         assert.equal(second[0].n, 40);
-      });
+      }, { allowPrivateNetwork: true });
     } finally {
-      await portal.close();
       await pg.end();
       await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
@@ -220,4 +194,4 @@ Deno.test({
       await my.end();
     }
   },
-});
+);

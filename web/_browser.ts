@@ -71,6 +71,81 @@ export async function startTestPortal(
   };
 }
 
+/**
+ * A browser test: a `Deno.test` with the resource and op sanitizers off, because Chromium's
+ * pipes and the served portal live across awaits that the sanitizers would count as leaks.
+ */
+export function browserTest(name: string, fn: () => Promise<void>): void {
+  Deno.test({ name, sanitizeResources: false, sanitizeOps: false, fn });
+}
+
+/** Start a portal, run `fn` with a fresh Chromium page on it, and close the portal after. */
+export async function withPortal(
+  fn: (page: Page, portal: TestPortal, browser: Browser) => Promise<void>,
+  options: { allowPrivateNetwork?: boolean } = {},
+): Promise<void> {
+  const portal = await startTestPortal(options);
+  try {
+    await withBrowser((page, browser) => fn(page, portal, browser));
+  } finally {
+    await portal.close();
+  }
+}
+
+/** The password browser tests sign up with (long enough for the sign-up form). */
+export const TEST_PASSWORD = "correct horse battery staple";
+
+/**
+ * Sign a new organisation up on `/signup` and wait for its home at `/app`. Without `email`, the
+ * owner is `data@<organisation as a slug>.example`.
+ */
+export async function signUpInBrowser(
+  page: Page,
+  baseUrl: string,
+  organisation: string,
+  email = `data@${organisation.toLowerCase().replace(/\W+/g, "-")}.example`,
+): Promise<void> {
+  await page.goto(`${baseUrl}/signup`);
+  await page.getByLabel("Organisation").fill(organisation);
+  await page.getByLabel("Your email").fill(email);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(`${baseUrl}/app`);
+}
+
+/** The signed-in browser's session, as the JSON API needs it. */
+export interface BrowserSession {
+  tenant: string;
+  /** Headers a write through the API needs with the session cookie: CSRF token and Origin. */
+  headers: Record<string, string>;
+}
+
+/** Read the signed-in page's session from `/auth/session`, for calls to the JSON API. */
+export async function browserSession(page: Page, baseUrl: string): Promise<BrowserSession> {
+  const session = await (await page.request.get(`${baseUrl}/auth/session`)).json();
+  return {
+    tenant: session.tenant.id,
+    headers: { "X-CSRF-Token": session.csrf, Origin: baseUrl },
+  };
+}
+
+/** Save a pipeline through the API as the signed-in page; returns its id. */
+export async function savePipelineInBrowser(
+  page: Page,
+  baseUrl: string,
+  session: BrowserSession,
+  spec: unknown,
+): Promise<string> {
+  const made = await page.request.post(`${baseUrl}/api/v1/pipelines`, {
+    data: { spec },
+    headers: session.headers,
+  });
+  if (made.status() !== 201) {
+    throw new Error(`Saving the pipeline answered ${made.status()}: ${await made.text()}`);
+  }
+  return (await made.json()).id;
+}
+
 let built: Promise<Record<string, number>> | undefined;
 
 /** Run `fn` with a fresh Chromium page (islands built once per test process). */

@@ -10,20 +10,15 @@ import type { Role } from "../accounts/store.ts";
 import { ROOT } from "../routes/_testing.ts";
 import {
   type AccountsApp,
-  accountsApp,
   type Browser,
   PASSWORD,
   sessionCookieOf,
+  withAccountsApp,
 } from "./_testing.ts";
 
 /** Run `fn` with an app whose tenants each have their own input and output folders. */
-export async function withPages(fn: (t: AccountsApp) => Promise<void>): Promise<void> {
-  const t = await accountsApp({ tenantFiles: true });
-  try {
-    await fn(t);
-  } finally {
-    await t.close();
-  }
+export function withPages(fn: (t: AccountsApp) => Promise<void>): Promise<void> {
+  return withAccountsApp(fn, { tenantFiles: true });
 }
 
 /** Copy `sample` (a path under the project root) into `tenant`'s input folder as `name`. */

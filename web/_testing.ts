@@ -11,6 +11,7 @@ import type { EngineDeps } from "../runs/engine.ts";
 import { anyOf, staticTokens } from "../routes/auth.ts";
 import { kvTokens } from "../routes/api_tokens.ts";
 import { ROOT, TOKEN_A, TOKEN_B } from "../routes/_testing.ts";
+import type { AppDeps } from "../routes/deps.ts";
 import { SESSION_COOKIE } from "../routes/principal.ts";
 import { randomMasterKey } from "../vault/_testing.ts";
 import { openConnection } from "../connections/mod.ts";
@@ -46,6 +47,8 @@ export interface CallInit {
 /** The app, its KV and helpers; `close()` releases everything. */
 export interface AccountsApp {
   app: Hono;
+  /** What `createApp` was given, for mounting more routes beside the app in a test. */
+  appDeps: AppDeps;
   kv: Deno.Kv;
   deps: EngineDeps;
   sessions: SessionStore;
@@ -66,6 +69,35 @@ export function sessionCookieOf(res: Response): string | undefined {
     if (match) return match[1];
   }
   return undefined;
+}
+
+/**
+ * A `call` that sends the request a browser would (`Origin`, session cookie, CSRF header, a JSON
+ * or form body) for `path` under `base` to `fetch`.
+ */
+export function browserCall(
+  base: string,
+  fetch: (req: Request) => Response | Promise<Response>,
+): AccountsApp["call"] {
+  return async (method, path, init = {}) => {
+    const origin = init.origin === undefined ? base : init.origin;
+    const headers: Record<string, string> = { ...(origin === null ? {} : { Origin: origin }) };
+    Object.assign(headers, init.headers);
+    if (init.as) {
+      headers.Cookie = `${SESSION_COOKIE}=${init.as.cookie}`;
+      if (init.csrf !== false && init.as.csrf) headers["X-CSRF-Token"] = init.as.csrf;
+    }
+    if (init.token) headers.Authorization = `Bearer ${init.token}`;
+    let body: string | undefined;
+    if (init.form) {
+      headers["Content-Type"] = "application/x-www-form-urlencoded";
+      body = new URLSearchParams(init.form).toString();
+    } else if (init.body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(init.body);
+    }
+    return await fetch(new Request(new URL(path, base), { method, headers, body }));
+  };
 }
 
 /** Build an {@link AccountsApp}; `publicUrl` defaults to `https://portal.test`. */
@@ -92,34 +124,16 @@ export async function accountsApp(
   };
   const sessions = createSessionStore(kv, options);
   const base = options.publicUrl ?? "https://portal.test";
-  const app = createApp({
+  const appDeps: AppDeps = {
     engine: deps,
     vault,
     auth: anyOf(kvTokens(kv), staticTokens({ [TOKEN_A]: "clinic-a", [TOKEN_B]: "clinic-b" })),
     sessions,
     publicUrl: base,
     log: () => {},
-  });
-
-  const call: AccountsApp["call"] = async (method, path, init = {}) => {
-    const origin = init.origin === undefined ? base : init.origin;
-    const headers: Record<string, string> = { ...(origin === null ? {} : { Origin: origin }) };
-    Object.assign(headers, init.headers);
-    if (init.as) {
-      headers.Cookie = `${SESSION_COOKIE}=${init.as.cookie}`;
-      if (init.csrf !== false && init.as.csrf) headers["X-CSRF-Token"] = init.as.csrf;
-    }
-    if (init.token) headers.Authorization = `Bearer ${init.token}`;
-    let body: string | undefined;
-    if (init.form) {
-      headers["Content-Type"] = "application/x-www-form-urlencoded";
-      body = new URLSearchParams(init.form).toString();
-    } else if (init.body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      body = JSON.stringify(init.body);
-    }
-    return await app.request(new URL(path, base).href, { method, headers, body });
   };
+  const app = createApp(appDeps);
+  const call = browserCall(base, (req) => app.request(req));
 
   const browserOf = async (res: Response, expected: number): Promise<Browser> => {
     const text = await res.text();
@@ -134,6 +148,7 @@ export async function accountsApp(
 
   return {
     app,
+    appDeps,
     kv,
     deps,
     sessions,
@@ -155,4 +170,17 @@ export async function accountsApp(
       await Deno.remove(out, { recursive: true });
     },
   };
+}
+
+/** Run `fn` with a fresh {@link accountsApp} built with `options`, closed afterwards. */
+export async function withAccountsApp(
+  fn: (t: AccountsApp) => Promise<void>,
+  options: Parameters<typeof accountsApp>[0] = {},
+): Promise<void> {
+  const t = await accountsApp(options);
+  try {
+    await fn(t);
+  } finally {
+    await t.close();
+  }
 }

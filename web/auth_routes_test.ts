@@ -2,20 +2,8 @@ import assert from "node:assert/strict";
 import { LOGIN_FAILED } from "../accounts/login.ts";
 import { listAudit } from "../audit/log.ts";
 import { patientsSpec, testApp } from "../routes/_testing.ts";
-import { type AccountsApp, accountsApp, PASSWORD, sessionCookieOf } from "./_testing.ts";
+import { PASSWORD, sessionCookieOf, withAccountsApp } from "./_testing.ts";
 import { SECURITY_HEADERS } from "./security_headers.ts";
-
-async function withApp(
-  fn: (t: AccountsApp) => Promise<void>,
-  options: Parameters<typeof accountsApp>[0] = {},
-): Promise<void> {
-  const t = await accountsApp(options);
-  try {
-    await fn(t);
-  } finally {
-    await t.close();
-  }
-}
 
 async function json(res: Response): Promise<Record<string, unknown>> {
   return await res.json();
@@ -28,7 +16,7 @@ function setCookieLine(res: Response): string {
 }
 
 Deno.test("sign-up signs the owner in with an HttpOnly, SameSite=Lax, Secure cookie over HTTPS", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const res = await t.call("POST", "/auth/signup", {
       body: { organisation: "Clinic A", email: "Ann@Clinic-A.example", password: PASSWORD },
     });
@@ -57,7 +45,7 @@ Deno.test("sign-up signs the owner in with an HttpOnly, SameSite=Lax, Secure coo
   }));
 
 Deno.test("over plain HTTP the session cookie is not marked Secure", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const res = await t.call("POST", "/auth/signup", {
       body: { organisation: "Local", email: "local@clinic.example", password: PASSWORD },
     });
@@ -68,7 +56,7 @@ Deno.test("over plain HTTP the session cookie is not marked Secure", () =>
   }, { publicUrl: "http://localhost:8000" }));
 
 Deno.test("a POST with the session cookie but without the CSRF token is 403 and changes nothing", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const owner = await t.signUp();
     const body = { spec: patientsSpec() };
     const refused = [
@@ -94,7 +82,7 @@ Deno.test("a POST with the session cookie but without the CSRF token is 403 and 
   }));
 
 Deno.test("each sign-in gets a new session id and revokes the one the browser had", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const first = await t.signUp();
     const second = await t.signIn(first.email, PASSWORD, first);
     assert.notEqual(second.cookie, first.cookie);
@@ -114,7 +102,7 @@ Deno.test("each sign-in gets a new session id and revokes the one the browser ha
   }));
 
 Deno.test("sign-out needs the CSRF token, then revokes the session and clears the cookie", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const owner = await t.signUp();
     const forged = await t.call("POST", "/auth/signout", { as: owner, csrf: false });
     assert.equal(forged.status, 403);
@@ -134,7 +122,7 @@ Deno.test("sign-out needs the CSRF token, then revokes the session and clears th
   }));
 
 Deno.test("HTML forms sign in and out; the form carries the CSRF token in _csrf", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const owner = await t.signUp();
     const res = await t.call("POST", "/auth/signin", {
       form: { email: owner.email, password: PASSWORD },
@@ -159,7 +147,7 @@ Deno.test("HTML forms sign in and out; the form carries the CSRF token in _csrf"
 Deno.test("a session ends after 30 minutes without a request", async () => {
   let now = new Date("2025-03-01T09:00:00Z");
   const later = (minutes: number) => now = new Date(now.getTime() + minutes * 60_000);
-  await withApp(async (t) => {
+  await withAccountsApp(async (t) => {
     const owner = await t.signUp();
     later(25);
     assert.equal((await t.call("GET", "/api/v1/runs", { as: owner })).status, 200);
@@ -173,7 +161,7 @@ Deno.test("a session ends after 30 minutes without a request", async () => {
 });
 
 Deno.test("an unknown email and a wrong password get the same 401; the failure is audited", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const owner = await t.signUp();
     const wrong = await t.call("POST", "/auth/signin", {
       body: { email: owner.email, password: "not the right passphrase" },
@@ -194,7 +182,7 @@ Deno.test("an unknown email and a wrong password get the same 401; the failure i
   }));
 
 Deno.test("after 5 failed sign-ins for an address the next is 429 with Retry-After", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const owner = await t.signUp();
     for (let i = 0; i < 5; i++) {
       const res = await t.call("POST", "/auth/signin", {
@@ -214,7 +202,7 @@ Deno.test("after 5 failed sign-ins for an address the next is 429 with Retry-Aft
   }));
 
 Deno.test("sign-up and sign-in posted from another site are refused (login CSRF)", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const foreign: { origin: string | null; headers?: Record<string, string> }[] = [
       { origin: "https://evil.example" },
       { origin: "null" },
@@ -236,7 +224,7 @@ Deno.test("sign-up and sign-in posted from another site are refused (login CSRF)
   }));
 
 Deno.test("a second sign-up with a taken address is a 409; bad input is a 400 naming the field", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const owner = await t.signUp();
     const taken = await t.call("POST", "/auth/signup", {
       body: { organisation: "Again", email: owner.email.toUpperCase(), password: PASSWORD },
@@ -255,7 +243,7 @@ Deno.test("a second sign-up with a taken address is a 409; bad input is a 400 na
   }));
 
 Deno.test("security headers are on a 200, a 401, a 404 and an error answer", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const owner = await t.signUp();
     const answers = [
       await t.call("GET", "/auth/session", { as: owner }),

@@ -3,12 +3,11 @@
  * connect to, then its name and settings), editing one (secrets write-only: an empty box keeps
  * the saved one), Test connection with the answer on the page, and delete after a confirmation
  * page. The work is done by connections/mod.ts, as the JSON API does it (routes/api_connections.ts),
- * and audited the same way. Another tenant's connection is the 404 page.
+ * and audited the same way (`auditConnection`). Another tenant's connection is the 404 page.
  *
  * @module
  */
 import { type Context, Hono } from "hono";
-import { type AuditAction, recordAudit } from "../audit/log.ts";
 import { configFromForm } from "../components/SchemaForm.tsx";
 import { lastValue, type PostedForm } from "../components/schema_form_read.ts";
 import {
@@ -20,11 +19,10 @@ import {
   getConnection,
   listConnections,
   maskedConnection,
-  testSavedConnection,
   updateConnection,
 } from "../connections/mod.ts";
 import { ConfigError } from "../etl/errors.ts";
-import { ConnectionId } from "../routes/api_connections.ts";
+import { auditConnection, ConnectionId, testConnectionAudited } from "../routes/api_connections.ts";
 import type { AppDeps } from "../routes/deps.ts";
 import { VaultError } from "../vault/errors.ts";
 import type { Vault } from "../vault/vault.ts";
@@ -66,7 +64,6 @@ export function connectionsPages(deps: AppDeps): Hono<PageEnv> {
   });
 
   const vault = (): Vault => deps.vault!;
-  const probe = () => ({ allowPrivateNetwork: deps.engine.allowPrivateNetwork });
   const notFound = (c: Ctx) =>
     html(
       c,
@@ -81,19 +78,6 @@ export function connectionsPages(deps: AppDeps): Hono<PageEnv> {
     const id = ConnectionId.safeParse(c.req.param("id"));
     return id.success ? await getConnection(kv, c.get("tenant"), id.data) : undefined;
   };
-  // The same entries as routes/api_connections.ts writes: the connection's name and type only.
-  const audit = (
-    c: Ctx,
-    action: AuditAction,
-    record: ConnectionRecord,
-    extra: Record<string, string | boolean> = {},
-  ) =>
-    recordAudit(kv, c.get("tenant"), {
-      actor: c.get("principal").label,
-      action,
-      target: record.id,
-      detail: { name: record.name, type: record.type, ...extra },
-    });
 
   pages.get("/connections", async (c) => {
     const list = await listConnections(kv, c.get("tenant"));
@@ -157,7 +141,7 @@ export function connectionsPages(deps: AppDeps): Hono<PageEnv> {
         { name, kind: chosen.kind, type: chosen.type, config: typed.config },
         c.get("principal").label,
       );
-      await audit(c, "connection.created", record, { kind: record.kind });
+      await auditConnection(kv, c, "connection.created", record, { kind: record.kind });
       return c.redirect(`/app/connections/${record.id}?saved`, 303);
     } catch (err) {
       if (err instanceof ConfigError) return again(problemsOf(err));
@@ -231,7 +215,9 @@ export function connectionsPages(deps: AppDeps): Hono<PageEnv> {
       if (!updated) return notFound(c);
       saved = updated.connection;
       if (updated.changed.length > 0) {
-        await audit(c, "connection.updated", saved, { changed: updated.changed.join(", ") });
+        await auditConnection(kv, c, "connection.updated", saved, {
+          changed: updated.changed.join(", "),
+        });
       }
     } catch (err) {
       if (err instanceof ConfigError || err instanceof VaultError) {
@@ -243,13 +229,7 @@ export function connectionsPages(deps: AppDeps): Hono<PageEnv> {
     if (lastValue(form, "action") !== "test") {
       return c.redirect(`/app/connections/${record.id}?saved`, 303);
     }
-    const answer = await testSavedConnection(vault(), c.get("tenant"), saved, probe())
-      .catch((err) => {
-        if (err instanceof VaultError) return { ok: false, message: err.message };
-        throw err;
-      });
-    await audit(c, "connection.tested", saved, { ok: answer.ok });
-    return editPage(c, saved, { answer });
+    return editPage(c, saved, { answer: await testConnectionAudited(deps, c, saved) });
   });
 
   pages.get("/connections/:id/delete", async (c) => {
@@ -262,7 +242,7 @@ export function connectionsPages(deps: AppDeps): Hono<PageEnv> {
     const record = await found(c);
     const deleted = record && await deleteConnection(kv, c.get("tenant"), record.id);
     if (!deleted) return notFound(c);
-    await audit(c, "connection.deleted", deleted);
+    await auditConnection(kv, c, "connection.deleted", deleted);
     return c.redirect("/app/connections?deleted", 303);
   });
 

@@ -1,40 +1,8 @@
 import assert from "node:assert/strict";
-import type { Role } from "../accounts/store.ts";
 import { listAudit } from "../audit/log.ts";
 import { getConnection } from "../connections/mod.ts";
-import {
-  type AccountsApp,
-  accountsApp,
-  type Browser,
-  PASSWORD,
-  sessionCookieOf,
-} from "./_testing.ts";
-
-async function withApp(fn: (t: AccountsApp) => Promise<void>): Promise<void> {
-  const t = await accountsApp();
-  try {
-    await fn(t);
-  } finally {
-    await t.close();
-  }
-}
-
-/** The owner invites someone with `role`; they accept and are signed in. */
-async function invited(t: AccountsApp, owner: Browser, role: Role): Promise<Browser> {
-  const invite = await t.call("POST", "/api/v1/invites", { as: owner, body: { role } });
-  const { token } = await invite.json();
-  const res = await t.call("POST", "/auth/invites/accept", {
-    body: { token, email: `${role}-${crypto.randomUUID()}@clinic.example`, password: PASSWORD },
-  });
-  assert.equal(res.status, 201);
-  const body = await res.json();
-  return {
-    cookie: sessionCookieOf(res)!,
-    csrf: body.csrf,
-    tenant: body.tenant.id,
-    userId: body.user.id,
-  };
-}
+import { type AccountsApp, type Browser, withAccountsApp } from "./_testing.ts";
+import { invited } from "./_pages_testing.ts";
 
 /** Save a connection through the page; returns its id. */
 async function created(
@@ -64,7 +32,7 @@ const PG = {
 };
 
 Deno.test("connections pages: create a PostgreSQL source, list it, and edit it keeping its password", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const owner = await t.signUp();
     const empty = await (await t.call("GET", "/app/connections", { as: owner })).text();
     assert.match(empty, /No saved connections yet/);
@@ -106,7 +74,7 @@ Deno.test("connections pages: create a PostgreSQL source, list it, and edit it k
   }));
 
 Deno.test("connections pages: bad settings are shown beside their fields and nothing is saved", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const owner = await t.signUp();
     const res = await t.call("POST", "/app/connections/new", {
       as: owner,
@@ -124,7 +92,7 @@ Deno.test("connections pages: bad settings are shown beside their fields and not
   }));
 
 Deno.test("connections pages: Test connection shows the answer, and a wrong password's readable error", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     t.deps.allowPrivateNetwork = true;
     const owner = await t.signUp();
     const id = await created(t, owner, PG);
@@ -170,7 +138,7 @@ Deno.test("connections pages: Test connection shows the answer, and a wrong pass
   }));
 
 Deno.test("connections pages: delete asks first, then deletes", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const owner = await t.signUp();
     const id = await created(t, owner, PG);
     const confirm = await (await t.call("GET", `/app/connections/${id}/delete`, { as: owner }))
@@ -192,7 +160,7 @@ Deno.test("connections pages: delete asks first, then deletes", () =>
   }));
 
 Deno.test("connections pages: another organisation's connection is the 404 page", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const a = await t.signUp();
     const b = await t.signUp();
     const id = await created(t, a, PG);
@@ -215,7 +183,7 @@ Deno.test("connections pages: another organisation's connection is the 404 page"
   }));
 
 Deno.test("connections pages: viewers are refused, and still see the rest of the dashboard", () =>
-  withApp(async (t) => {
+  withAccountsApp(async (t) => {
     const owner = await t.signUp();
     const id = await created(t, owner, PG);
     const viewer = await invited(t, owner, "viewer");

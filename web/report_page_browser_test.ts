@@ -4,7 +4,15 @@ import type { Page } from "playwright-core";
 import { EXAMPLE, reportsApp, runPipeline } from "../routes/_reports_testing.ts";
 import { ROOT } from "../routes/_testing.ts";
 import { SESSION_COOKIE } from "../routes/principal.ts";
-import { screenshot, startTestPortal, withBrowser } from "./_browser.ts";
+import {
+  browserSession,
+  browserTest,
+  savePipelineInBrowser,
+  screenshot,
+  signUpInBrowser,
+  withBrowser,
+  withPortal,
+} from "./_browser.ts";
 
 /** Errors the page logs (a CSP violation shows up here), and failed loads but the favicon. */
 function consoleErrors(page: Page): string[] {
@@ -23,98 +31,73 @@ function consoleErrors(page: Page): string[] {
   return errors;
 }
 
-Deno.test({
-  name:
-    "browser: a run's report page shows its charts and tables at 1280 and 390 px, within the CSP",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const portal = await startTestPortal();
-    try {
-      await withBrowser(async (page) => {
-        const errors = consoleErrors(page);
-        await page.goto(`${portal.url}/signup`);
-        await page.getByLabel("Organisation").fill("Harbour Health Centre");
-        await page.getByLabel("Your email").fill("li@harbour.example");
-        await page.getByLabel("Password").fill("correct horse battery staple");
-        await page.getByRole("button", { name: "Create account" }).click();
-        await page.waitForURL(`${portal.url}/app`);
-        const session = await (await page.request.get(`${portal.url}/auth/session`)).json();
-        const tenant: string = session.tenant.id;
-        const folder = join(portal.dir, "in", tenant, "data/samples/synthea");
-        await Deno.mkdir(folder, { recursive: true });
-        for (const name of ["patients.csv", "immunizations.csv"]) {
-          await Deno.copyFile(join(ROOT, "data/samples/synthea", name), join(folder, name));
+browserTest(
+  "browser: a run's report page shows its charts and tables at 1280 and 390 px, within the CSP",
+  () =>
+    withPortal(async (page, portal) => {
+      const errors = consoleErrors(page);
+      await signUpInBrowser(page, portal.url, "Harbour Health Centre", "li@harbour.example");
+      const session = await browserSession(page, portal.url);
+      const folder = join(portal.dir, "in", session.tenant, "data/samples/synthea");
+      await Deno.mkdir(folder, { recursive: true });
+      for (const name of ["patients.csv", "immunizations.csv"]) {
+        await Deno.copyFile(join(ROOT, "data/samples/synthea", name), join(folder, name));
+      }
+      const run = async (pipelineId: string) => {
+        const started = await page.request.post(
+          `${portal.url}/api/v1/pipelines/${pipelineId}/runs`,
+          { headers: session.headers },
+        );
+        const { runId } = await started.json();
+        for (let i = 0; i < 300; i++) {
+          const r = await (await page.request.get(`${portal.url}/api/v1/runs/${runId}`)).json();
+          if (r.status === "succeeded") return runId as string;
+          assert.ok(r.status === "queued" || r.status === "running", r.error);
+          await new Promise((ok) => setTimeout(ok, 100));
         }
-        const headers = { "X-CSRF-Token": session.csrf, Origin: portal.url };
-        const run = async (pipelineId: string) => {
-          const started = await page.request.post(
-            `${portal.url}/api/v1/pipelines/${pipelineId}/runs`,
-            { headers },
-          );
-          const { runId } = await started.json();
-          for (let i = 0; i < 300; i++) {
-            const r = await (await page.request.get(`${portal.url}/api/v1/runs/${runId}`)).json();
-            if (r.status === "succeeded") return runId as string;
-            assert.ok(r.status === "queued" || r.status === "running", r.error);
-            await new Promise((ok) => setTimeout(ok, 100));
-          }
-          throw new Error("the run did not end");
-        };
-        const save = async (spec: unknown) => {
-          const made = await page.request.post(`${portal.url}/api/v1/pipelines`, {
-            data: { spec },
-            headers,
-          });
-          assert.equal(made.status(), 201, await made.text());
-          return (await made.json()).id as string;
-        };
-        const patients = await save(EXAMPLE.patients);
-        const immunizations = await save(EXAMPLE.immunizations);
-        await run(patients);
-        const second = await run(patients);
-        const shots = await run(immunizations);
+        throw new Error("the run did not end");
+      };
+      const save = (spec: unknown) => savePipelineInBrowser(page, portal.url, session, spec);
+      const patients = await save(EXAMPLE.patients);
+      const immunizations = await save(EXAMPLE.immunizations);
+      await run(patients);
+      const second = await run(patients);
+      const shots = await run(immunizations);
 
-        // From the run page's Report button to the report.
-        await page.goto(`${portal.url}/app/runs/${second}`);
-        await page.locator("#main").getByRole("link", { name: "Report" }).click();
-        await page.waitForURL(`${portal.url}/app/runs/${second}/report`);
-        await page.getByRole("heading", { name: "Report of synthea-patients" }).waitFor();
-        await page.getByRole("img", { name: "Patients by gender" }).waitFor();
-        await page.getByText("Numbers: patients by gender").click();
-        await page.getByRole("table", { name: "Patients by gender" }).waitFor();
-        await page.getByRole("heading", { name: "Compared with the previous run" }).waitFor();
-        assert.equal(
-          await page.locator('[data-dimension="comparison"] td.count').first().textContent(),
-          "0",
-          "no new patients in the second run",
-        );
-        await screenshot(page, "report");
-        await page.setViewportSize({ width: 390, height: 844 });
-        await screenshot(page, "report-phone");
-        const overflow = await page.evaluate(() =>
-          document.documentElement.scrollWidth - document.documentElement.clientWidth
-        );
-        assert.ok(overflow <= 0, `the phone page scrolls sideways by ${overflow}px`);
+      // From the run page's Report button to the report.
+      await page.goto(`${portal.url}/app/runs/${second}`);
+      await page.locator("#main").getByRole("link", { name: "Report" }).click();
+      await page.waitForURL(`${portal.url}/app/runs/${second}/report`);
+      await page.getByRole("heading", { name: "Report of synthea-patients" }).waitFor();
+      await page.getByRole("img", { name: "Patients by gender" }).waitFor();
+      await page.getByText("Numbers: patients by gender").click();
+      await page.getByRole("table", { name: "Patients by gender" }).waitFor();
+      await page.getByRole("heading", { name: "Compared with the previous run" }).waitFor();
+      assert.equal(
+        await page.locator('[data-dimension="comparison"] td.count').first().textContent(),
+        "0",
+        "no new patients in the second run",
+      );
+      await screenshot(page, "report");
+      await page.setViewportSize({ width: 390, height: 844 });
+      await screenshot(page, "report-phone");
+      const overflow = await page.evaluate(() =>
+        document.documentElement.scrollWidth - document.documentElement.clientWidth
+      );
+      assert.ok(overflow <= 0, `the phone page scrolls sideways by ${overflow}px`);
 
-        await page.setViewportSize({ width: 1280, height: 900 });
-        await page.goto(`${portal.url}/app/runs/${shots}/report`);
-        await page.getByRole("img", { name: /Immunizations per month/ }).waitFor();
-        await page.getByRole("img", { name: "Immunizations by vaccine" }).waitFor();
-        await screenshot(page, "report-immunizations");
-        assert.deepEqual(errors, []);
-      });
-    } finally {
-      await portal.close();
-    }
-  },
-});
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`${portal.url}/app/runs/${shots}/report`);
+      await page.getByRole("img", { name: /Immunizations per month/ }).waitFor();
+      await page.getByRole("img", { name: "Immunizations by vaccine" }).waitFor();
+      await screenshot(page, "report-immunizations");
+      assert.deepEqual(errors, []);
+    }),
+);
 
-Deno.test({
-  name: "browser: the tenant report page with a threshold of 11 at 1280 and 390 px",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
+browserTest(
+  "browser: the tenant report page with a threshold of 11 at 1280 and 390 px",
+  async () => {
     // The tenant page is not mounted in the portal yet: serve the app with it in front.
     const t = await reportsApp();
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, t.fetch);
@@ -142,4 +125,4 @@ Deno.test({
       await t.close();
     }
   },
-});
+);

@@ -9,14 +9,15 @@ import { recordAudit } from "../audit/log.ts";
 import { Layout } from "../components/Layout.tsx";
 import { PageHead } from "../components/ui.tsx";
 import { runNotifications } from "../pipelines/notifier.ts";
-import { runOrigins, startPipelineRun } from "../pipelines/start.ts";
+import { rerun } from "../pipelines/rerun.ts";
+import { runOrigins } from "../pipelines/start.ts";
 import type { AppDeps } from "../routes/deps.ts";
 import { RunId } from "../routes/http.ts";
 import { roleAtLeast } from "../routes/roles.ts";
 import { runView } from "../routes/views.ts";
 import { cancelRun } from "../runs/cancel.ts";
 import { getRun } from "../runs/engine.ts";
-import { isFinal, runKeys, type RunRecord, type StoredPlan } from "../runs/run_record.ts";
+import { runKeys, type RunRecord, type StoredPlan } from "../runs/run_record.ts";
 import { html, type PageEnv, pageRole } from "./page.ts";
 import { doneNotice, missingPage, pageNumber } from "./page_kit.tsx";
 import { RunTable } from "./pages/HomePage.tsx";
@@ -161,28 +162,20 @@ export function runsPages(deps: AppDeps): Hono<PageEnv> {
   pages.post("/:id/rerun", editor, async (c) => {
     const run = await runOf(c);
     if (!run) return missing(c);
-    const tenant = c.get("tenant");
-    if (!isFinal(run.status)) {
+    const result = await rerun(deps.engine, c.get("tenant"), run, c.get("principal").label);
+    if (result.outcome === "not-ended") {
       return await showRun(c, run, {
         error: `The run is still ${run.status}; run it again once it has ended.`,
         status: 409,
       });
     }
-    const stored = (await kv.get<StoredPlan>(runKeys.prepared(tenant, run.id))).value;
-    if (!stored) {
+    if (result.outcome === "no-spec") {
       return await showRun(c, run, {
         error: "This run's settings are no longer stored; start the pipeline again instead.",
         status: 409,
       });
     }
-    const [origin] = await runOrigins(kv, tenant, [run.id]);
-    const next = await startPipelineRun(deps.engine, tenant, stored.spec, {
-      pipelineId: origin?.pipelineId,
-      trigger: "rerun",
-      rerunOf: run.id,
-      by: c.get("principal").label,
-    }, { since: run.since });
-    return c.redirect(`/app/runs/${next.id}?done=started`, 303);
+    return c.redirect(`/app/runs/${result.run.id}?done=started`, 303);
   });
 
   return pages;

@@ -1,8 +1,9 @@
 /**
  * The owners' Members page (role changes, remove, invite with the link shown once), the page
- * that confirms a removal, and the tabs shared with the API tokens page.
+ * that confirms a removal, and the tabs and the secret shown once shared with the API tokens page.
  * @module
  */
+import type { ComponentChildren } from "preact";
 import { Layout } from "../../components/Layout.tsx";
 import { Alert, Csrf, PageHead } from "../../components/ui.tsx";
 import { formatTime } from "../../components/run_text.ts";
@@ -30,6 +31,22 @@ export function AccountTabs(props: { current: "members" | "tokens" }) {
         <a href={t.href} aria-current={props.current === t.id ? "page" : undefined}>{t.label}</a>
       ))}
     </nav>
+  );
+}
+
+/**
+ * A secret shown this once (an invite link, an API token): what it is in `children`, then the
+ * secret in a read-only box labelled `label`, ready to copy.
+ */
+export function ShownOnce(
+  props: { id: string; label: string; value: string; children: ComponentChildren },
+) {
+  return (
+    <div class="alert alert-ok secret-once" role="status">
+      <p>{props.children}</p>
+      <label for={props.id}>{props.label}</label>
+      <input id={props.id} type="text" readOnly value={props.value} class="mono" />
+    </div>
   );
 }
 
@@ -79,15 +96,11 @@ export function MembersPage(props: MembersPageProps) {
       {props.notice && <Alert kind="ok">{props.notice}</Alert>}
       {props.error && <Alert kind="error">{props.error}</Alert>}
       {props.invite && (
-        <div class="alert alert-ok secret-once" role="status">
-          <p>
-            <strong>Invite link for a new {props.invite.role}.</strong>{" "}
-            Send it to your colleague; it works once, until{" "}
-            {formatTime(props.invite.expiresAt)}. This is the only time it is shown.
-          </p>
-          <label for="invite-link">Invite link</label>
-          <input id="invite-link" type="text" readOnly value={props.invite.url} class="mono" />
-        </div>
+        <ShownOnce id="invite-link" label="Invite link" value={props.invite.url}>
+          <strong>Invite link for a new {props.invite.role}.</strong>{" "}
+          Send it to your colleague; it works once, until{" "}
+          {formatTime(props.invite.expiresAt)}. This is the only time it is shown.
+        </ShownOnce>
       )}
       <div class="table-wrap">
         <table class="stack">

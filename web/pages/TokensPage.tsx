@@ -9,7 +9,7 @@ import { formatTime } from "../../components/run_text.ts";
 import type { Role } from "../../accounts/store.ts";
 import type { Principal } from "../../routes/deps.ts";
 import type { ApiTokenInfo } from "../../routes/api_tokens.ts";
-import { AccountTabs, ROLE_TEXT, RoleSelect } from "./MembersPage.tsx";
+import { AccountTabs, ROLE_TEXT, RoleSelect, ShownOnce } from "./MembersPage.tsx";
 
 /** What the tokens page shows. */
 export interface TokensPageProps {
@@ -34,14 +34,10 @@ export function TokensPage(props: TokensPageProps) {
       <AccountTabs current="tokens" />
       {props.notice && <Alert kind="ok">{props.notice}</Alert>}
       {props.created && (
-        <div class="alert alert-ok secret-once" role="status">
-          <p>
-            <strong>Token "{props.created.name}" was created.</strong>{" "}
-            Copy it now into the system that will use it: this is the only time it is shown.
-          </p>
-          <label for="new-token">The token</label>
-          <input id="new-token" type="text" readOnly value={props.created.token} class="mono" />
-        </div>
+        <ShownOnce id="new-token" label="The token" value={props.created.token}>
+          <strong>Token "{props.created.name}" was created.</strong>{" "}
+          Copy it now into the system that will use it: this is the only time it is shown.
+        </ShownOnce>
       )}
       {props.tokens.length === 0 ? <p class="card">No API tokens yet.</p> : (
         <div class="table-wrap">

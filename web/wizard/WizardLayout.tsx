@@ -53,11 +53,16 @@ export function WizardLayout(props: WizardLayoutProps) {
   );
 }
 
-/** Back and Next (the step's form posts to its own URL; `next` names the button's action). */
+/**
+ * Back and Next (the step's form posts to its own URL; `next` names the button's action). Put it
+ * first in the step's form: the keyboard then reaches Next in a few Tabs however long the step
+ * is (and Enter in a field means Next), while the stylesheet keeps it at the form's bottom,
+ * pinned to the window's lower edge.
+ */
 export function WizardButtons(props: { draft: Draft; step: WizardStep; nextLabel?: string }) {
   const at = WIZARD_STEPS.indexOf(props.step);
   return (
-    <div class="form-actions">
+    <div class="form-actions wizard-actions">
       {at > 0 && (
         <a class="button secondary" href={stepUrl(props.draft, WIZARD_STEPS[at - 1])}>Back</a>
       )}

@@ -44,6 +44,7 @@ function AnalyticsPage(
     <WizardLayout principal={principal} draft={draft} step="analytics" error={props.error}>
       <form method="post" class="card analytics-form">
         <Csrf token={principal.csrf} />
+        <WizardButtons draft={draft} step="analytics" />
         <h2>A report after each run</h2>
         <p class="lead">
           The report counts what each run wrote, so you can check it at a glance. Counts under 5 are
@@ -85,7 +86,6 @@ function AnalyticsPage(
           </ul>
           {props.error && <p class="error" id="an-error">{props.error}</p>}
         </fieldset>
-        <WizardButtons draft={draft} step="analytics" />
       </form>
     </WizardLayout>
   );

@@ -81,6 +81,25 @@ export const described = (name: string, help: boolean, error?: string) =>
   [help && `repo-${name}-help`, error && `repo-${name}-error`].filter(Boolean).join(" ") ||
   undefined;
 
+/** An {@link Own} field that is one line of text (`values[name]`), not spell-checked. */
+export function OwnText(
+  props: { name: string; label: string; value: unknown; error?: string; help: string },
+) {
+  return (
+    <Own name={props.name} label={props.label} error={props.error} help={props.help}>
+      <input
+        id={`repo-${props.name}`}
+        name={props.name}
+        type="text"
+        value={String(props.value ?? "")}
+        spellcheck={false}
+        aria-describedby={described(props.name, true, props.error)}
+        aria-invalid={props.error ? "true" : undefined}
+      />
+    </Own>
+  );
+}
+
 /** Where in the database: table, how each run writes, and the key. */
 export function TableFields(
   props: { values: Record<string, unknown>; errors: Record<string, string>; fhir: boolean },
@@ -90,22 +109,13 @@ export function TableFields(
   return (
     <fieldset>
       <legend>Where in the database</legend>
-      <Own
+      <OwnText
         name="table"
         label="Table"
+        value={values.table}
         error={errors.table}
         help="Created from the data's columns when it does not exist."
-      >
-        <input
-          id="repo-table"
-          name="table"
-          type="text"
-          value={String(values.table ?? "")}
-          spellcheck={false}
-          aria-describedby={described("table", true, errors.table)}
-          aria-invalid={errors.table ? "true" : undefined}
-        />
-      </Own>
+      />
       <fieldset class="bare">
         <legend class="label">How each run writes</legend>
         <div class="choices">
@@ -120,24 +130,15 @@ export function TableFields(
           ))}
         </div>
       </fieldset>
-      <Own
+      <OwnText
         name="keyColumns"
         label="Key column(s)"
+        value={values.keyColumns}
         error={errors.keyColumns}
         help={`Needed to update or add by key: the column(s) that identify a row, separated by commas.${
           props.fhir ? " For FHIR resources: id." : ""
         }`}
-      >
-        <input
-          id="repo-keyColumns"
-          name="keyColumns"
-          type="text"
-          value={String(values.keyColumns ?? "")}
-          spellcheck={false}
-          aria-describedby={described("keyColumns", true, errors.keyColumns)}
-          aria-invalid={errors.keyColumns ? "true" : undefined}
-        />
-      </Own>
+      />
     </fieldset>
   );
 }

@@ -12,7 +12,7 @@ import { loaders } from "../../etl/load/mod.ts";
 import type { Principal } from "../../routes/deps.ts";
 import type { Draft } from "./draft.ts";
 import { choiceValue, type RepoChoice, REPOSITORY_TYPES, TABLE_TYPES } from "./repository_form.ts";
-import { Card, CARD_TEXT, described, Own, TableFields } from "./repository_fields.tsx";
+import { Card, CARD_TEXT, described, Own, OwnText, TableFields } from "./repository_fields.tsx";
 import { stepUrl, WizardButtons, WizardLayout } from "./WizardLayout.tsx";
 
 function Settings(props: RepositoryPageProps) {
@@ -22,22 +22,13 @@ function Settings(props: RepositoryPageProps) {
   if (choice.kind === "type" && type === "file") {
     return (
       <>
-        <Own
+        <OwnText
           name="path"
           label="File name"
+          value={values.path}
           error={errors.path}
           help="Written into your organisation's output folder; folders in the name (e.g. synthea/Patient.ndjson) are made when missing."
-        >
-          <input
-            id="repo-path"
-            name="path"
-            type="text"
-            value={String(values.path ?? "")}
-            spellcheck={false}
-            aria-describedby={described("path", true, errors.path)}
-            aria-invalid={errors.path ? "true" : undefined}
-          />
-        </Own>
+        />
         <div class="field check">
           <div class="check-row">
             <input
@@ -164,6 +155,7 @@ export function RepositoryPage(props: RepositoryPageProps) {
       <form method="post" class="card repository-form" aria-labelledby="repo-settings">
         <Csrf token={props.principal.csrf} />
         <input type="hidden" name="choice" value={current} />
+        <WizardButtons draft={draft} step="repository" />
         <h2 id="repo-settings">{title}</h2>
         <Settings {...props} />
         {type !== "file" && (
@@ -179,7 +171,6 @@ export function RepositoryPage(props: RepositoryPageProps) {
             )}
           </div>
         )}
-        <WizardButtons draft={draft} step="repository" />
       </form>
     </WizardLayout>
   );

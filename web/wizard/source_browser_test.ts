@@ -1,32 +1,24 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import mysql from "mysql2/promise";
-import { screenshot, startTestPortal, withBrowser } from "../_browser.ts";
+import { browserTest, screenshot, signUpInBrowser, withPortal } from "../_browser.ts";
 
 const PATIENTS = fileURLToPath(
   new URL("../../data/samples/synthea/patients.csv", import.meta.url),
 );
 
-Deno.test({
-  name:
-    "browser: a wrong MariaDB password shows a readable error on the source step; an uploaded CSV shows its preview",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
+browserTest(
+  "browser: a wrong MariaDB password shows a readable error on the source step; an uploaded CSV shows its preview",
+  async () => {
     const user = `pyx_web_${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
     const root = await mysql.createConnection({ host: "127.0.0.1", user: "root" });
     await root.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'the-right-password-9'`);
     await root.query(`GRANT SELECT ON test.* TO '${user}'@'%'`);
-    // The portal reaches MariaDB on loopback, which a hosted portal would refuse.
-    const portal = await startTestPortal({ allowPrivateNetwork: true });
+    // The portal reaches MariaDB on loopback (`allowPrivateNetwork` at the end), which a hosted
+    // portal would refuse.
     try {
-      await withBrowser(async (page) => {
-        await page.goto(`${portal.url}/signup`);
-        await page.getByLabel("Organisation").fill("Lakeside Clinic");
-        await page.getByLabel("Your email").fill("data@lakeside.example");
-        await page.getByLabel("Password").fill("correct horse battery staple");
-        await page.getByRole("button", { name: "Create account" }).click();
-        await page.waitForURL(`${portal.url}/app`);
+      await withPortal(async (page, portal) => {
+        await signUpInBrowser(page, portal.url, "Lakeside Clinic", "data@lakeside.example");
         await page.getByRole("link", { name: "New pipeline" }).click();
         await page.getByRole("heading", { name: "Where is your data?" }).waitFor();
 
@@ -92,11 +84,10 @@ Deno.test({
         await screenshot(page, "connections-list");
         await page.setViewportSize({ width: 390, height: 844 });
         await screenshot(page, "connections-list-phone");
-      });
+      }, { allowPrivateNetwork: true });
     } finally {
-      await portal.close();
       await root.query(`DROP USER '${user}'@'%'`);
       await root.end();
     }
   },
-});
+);

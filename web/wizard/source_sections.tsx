@@ -4,6 +4,7 @@
  * answer right below), and the table picker of database sources.
  * @module
  */
+import type { ComponentChildren } from "preact";
 import { type Answer, ConnectionAnswer } from "../../components/ConnectionAnswer.tsx";
 import { SchemaForm } from "../../components/SchemaForm.tsx";
 import { problemsByField, sentence } from "../../components/schema_fields.ts";
@@ -38,6 +39,26 @@ export function bytesText(n: number): string {
   const [value, unit] = n < 1024 * 1024 ? [n / 1024, "KB"] : [n / 1024 / 1024, "MB"];
   return `${value.toFixed(1).replace(/\.0$/, "")} ${unit}`;
 }
+/**
+ * The button that posts the step with `action=preview`; the answer page opens at the preview's
+ * heading (`#preview-title`).
+ */
+export function PreviewButton(props: { children: ComponentChildren }) {
+  return (
+    <div class="form-actions">
+      <button
+        type="submit"
+        name="action"
+        value="preview"
+        class="secondary"
+        formAction="#preview-title"
+      >
+        {props.children}
+      </button>
+    </div>
+  );
+}
+
 /** The file: the one in use, an upload, or an earlier upload; and how it is written. */
 export function FileSection(props: SourcePageProps & { entry: Extractor }) {
   const { draft, entry } = props;
@@ -107,17 +128,9 @@ export function FileSection(props: SourcePageProps & { entry: Extractor }) {
         omit={["path"]}
         moreLabel="How the file is written (usually detected)"
       />
-      <div class="form-actions">
-        <button
-          type="submit"
-          name="action"
-          value="preview"
-          class="secondary"
-          formAction="#preview-title"
-        >
-          {current ? "Show the preview again" : "Upload and show a preview"}
-        </button>
-      </div>
+      <PreviewButton>
+        {current ? "Show the preview again" : "Upload and show a preview"}
+      </PreviewButton>
     </section>
   );
 }

@@ -14,6 +14,7 @@ import { PreviewTable } from "./source_preview_table.tsx";
 import {
   ConnectSection,
   FileSection,
+  PreviewButton,
   type SourcePageProps,
   TablePicker,
 } from "./source_sections.tsx";
@@ -95,25 +96,13 @@ export function SourcePage(props: SourcePageProps) {
           class="card source-form"
         >
           <Csrf token={props.principal.csrf} />
+          <WizardButtons draft={draft} step="source" />
           {file
             ? <FileSection {...props} entry={entry} />
             : <ConnectSection {...props} entry={entry} />}
           {hasTables(entry) && <TablePicker {...props} />}
-          {!file && (
-            <div class="form-actions">
-              <button
-                type="submit"
-                name="action"
-                value="preview"
-                class="secondary"
-                formAction="#preview-title"
-              >
-                Show a preview
-              </button>
-            </div>
-          )}
+          {!file && <PreviewButton>Show a preview</PreviewButton>}
           {props.preview && <PreviewTable answer={props.preview} draft={draft} />}
-          <WizardButtons draft={draft} step="source" />
         </form>
       )}
     </WizardLayout>

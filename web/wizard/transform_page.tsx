@@ -100,6 +100,7 @@ export function TransformPage(props: TransformPageProps) {
       <form method="post" class="transform-form" data-island="mapping-preview">
         <Csrf token={props.principal.csrf} />
         <input type="hidden" name="blankRows" value={String(state.blankRows)} />
+        <WizardButtons draft={draft} step="transform" />
         <section class="card" aria-labelledby="kind-title">
           <h2 id="kind-title">What should happen to each row?</h2>
           <p class="lead">
@@ -135,7 +136,6 @@ export function TransformPage(props: TransformPageProps) {
           <p>Every row is written exactly as it was read, with its own column names.</p>
         </section>
         <FormatSection state={state} />
-        <WizardButtons draft={draft} step="transform" />
       </form>
     </WizardLayout>
   );
