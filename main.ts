@@ -87,7 +87,7 @@ if (import.meta.main) {
       console.log(`Run steps are consumed by ${consumers.where} (${engine.queue.kind} queue)`);
       if (seeded) {
         // Printed this once: the password is stored only as a hash.
-        console.log(`Demo tenant created. Sign in at ${base}/auth/signin as:`);
+        console.log(`Demo tenant created. Sign in at ${base}/signin as:`);
         console.log(`  email:    ${seeded.email}`);
         console.log(`  password: ${seeded.password}   (shown once; keep it)`);
         console.log(`Demo pipelines saved; their first runs: ${seeded.runs.join(", ")}`);
