@@ -165,8 +165,9 @@ function RunProgress(props: { run: RunView }) {
 
 /** Rows per stage as bars, rejected apart, and the sentence that adds them up. */
 export function Funnel(
-  props: { run: Pick<RunView, "id" | "status" | "counts" | "rejectedByStage"> },
+  props: { run: Pick<RunView, "id" | "status" | "counts" | "rejectedByStage" | "stages"> },
 ) {
+  const stages = props.run.stages;
   const { counts } = props.run;
   const width = (n: number) =>
     counts.read > 0 ? Math.max(n > 0 ? 0.5 : 0, (n / counts.read) * 100) : 0;
@@ -177,7 +178,11 @@ export function Funnel(
           <li class="funnel-row" data-stage={f.stage}>
             <span class="funnel-label">
               {f.title}
-              <small>{f.help}</small>
+              <small>
+                {stages && !stages.includes(f.stage)
+                  ? "no step for this in the pipeline: rows pass through"
+                  : f.help}
+              </small>
             </span>
             <Bar width={width(counts[f.stage])} />
             <span class="funnel-count num">{num(counts[f.stage])}</span>

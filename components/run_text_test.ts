@@ -95,3 +95,21 @@ Deno.test("RunLive shows a percent bar when the source knows its total, else row
   assert.match(failed, /Why it failed:<\/strong> The file patients\.csv is not there\./);
   assert.doesNotMatch(failed, /<progress|Run again|Cancel run/);
 });
+
+Deno.test("RunLive says which stages have no step in the pipeline (rows pass through)", () => {
+  const html = renderToString(h(RunLive, {
+    canEdit: false,
+    csrf: "c",
+    downloadable: false,
+    now: Date.now(),
+    run: view({
+      status: "succeeded",
+      stages: ["read", "mapped", "valid", "written"],
+      ...counts(115),
+    }),
+  }));
+  const normalized = /data-stage="normalized".*?<\/li>/.exec(html)?.[0] ?? "";
+  assert.match(normalized, /no step for this in the pipeline: rows pass through/);
+  const mapped = /data-stage="mapped".*?<\/li>/.exec(html)?.[0] ?? "";
+  assert.doesNotMatch(mapped, /no step/);
+});

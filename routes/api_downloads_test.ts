@@ -27,6 +27,8 @@ Deno.test("a succeeded run's output file downloads with its bytes; the download 
 
     const view = await (await t.call("GET", `/api/v1/runs/${runId}`)).json();
     assert.equal(view.startedBy, "operator token");
+    // CSV → FHIR Patient: no normalise step, so that stage only passes rows through.
+    assert.deepEqual(view.stages, ["read", "mapped", "valid", "written"]);
     const { entries } = await listAudit(t.deps.kv, "clinic-a");
     const actions = entries.map((e) => e.action);
     assert.ok(actions.includes("download"), actions.join());

@@ -56,6 +56,8 @@ export function runView(
     finishedAt: run.finishedAt ?? null,
     heartbeatAt: run.heartbeatAt ?? null,
     counts: run.counts,
+    // The stages this pipeline has a step for; the others pass rows through (null: not known).
+    stages: run.stages ?? null,
     rejectedByStage: run.rejectedByStage,
     rejectedKept: run.rejectedKept,
     // `total` only where the source could count its rows (databases, FHIR servers).

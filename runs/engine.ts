@@ -17,7 +17,7 @@ import {
   runSlice,
   type StepBudget,
 } from "../etl/steps.ts";
-import type { RunContext } from "../etl/types.ts";
+import type { RunContext, Stage } from "../etl/types.ts";
 import type { JobQueue, StepMessage } from "./job_queue.ts";
 import type { SpecSecrets } from "../pipelines/spec_secrets.ts";
 import { openedSpec, openPlan, sealedSpec, sealPrepared, tenantRoot } from "./plan_secrets.ts";
@@ -106,6 +106,7 @@ export async function startRun(
     pipeline: checked.spec.name,
     since: input.since,
   }, now);
+  run.stages = stagesOf(checked.transforms.map((t) => t.entry.stage));
   const op = deps.kv.atomic()
     .check({ key: runKeys.run(run.tenant, run.id), versionstamp: null })
     .set(runKeys.run(run.tenant, run.id), run)
@@ -116,6 +117,18 @@ export async function startRun(
   if (!(await op.commit()).ok) throw new ConfigError(`A run with id "${run.id}" already exists`);
   await deps.queue.published(msg);
   return run;
+}
+
+/**
+ * The stages a pipeline has a step for: reading and writing always, each transform's own stage,
+ * and validation where a transform maps to FHIR (it checks every resource it makes).
+ */
+export function stagesOf(transformStages: Stage[]): Stage[] {
+  const has = new Set<Stage>(["read", "written", ...transformStages]);
+  if (has.has("mapped")) has.add("valid");
+  return (["read", "normalized", "mapped", "valid", "written"] as Stage[]).filter((s) =>
+    has.has(s)
+  );
 }
 
 /** Read a run (undefined when this tenant has none with that id). */

@@ -33,6 +33,8 @@ export interface RunRecord {
   sink?: SinkState;
   /** All slices are read: the next step publishes. */
   readDone: boolean;
+  /** The stages this pipeline has a step for (others pass rows through); missing on old runs. */
+  stages?: Stage[];
   /** The run's basic report was made (its file is under the engine's analytics root). */
   report?: { generatedAt: string; checks: { id: string; status: string }[] };
   counts: StageCounts;
