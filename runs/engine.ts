@@ -61,8 +61,11 @@ export interface EngineDeps {
   analyticsRoot?: string;
 }
 
-/** How long a worker holds the publish step (report finish, file moves, uploads). */
-const PUBLISH_LEASE_MS = 120_000;
+/**
+ * How long a worker holds the publish step (report finish, file moves, uploads): a report of 5M
+ * rows can take minutes on a busy machine; a worker that dies here is replaced after this long.
+ */
+const PUBLISH_LEASE_MS = 300_000;
 
 /** How long a worker holds a step before another delivery may take it over. */
 const leaseMs = (deps: EngineDeps) => deps.budget.ms * 3 + 10_000;
