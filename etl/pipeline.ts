@@ -134,7 +134,9 @@ export async function runPipeline(raw: unknown, options: RunOptions): Promise<Ru
   maxRejected = opts.maxRejected;
   let sink: Sink | undefined;
   try {
-    const inputs = await plan.source.entry.fingerprint(ctx, plan.source.config);
+    // Hashed on a helper thread while the rows are read; awaited before the manifest.
+    const fingerprints = plan.source.entry.fingerprint(ctx, plan.source.config);
+    fingerprints.catch(() => {});
     sink = await plan.repository.entry.open(ctx, plan.repository.config, {
       format: plan.format?.entry,
       formatConfig: plan.format?.config,
@@ -174,6 +176,7 @@ export async function runPipeline(raw: unknown, options: RunOptions): Promise<Ru
         `Stopped after ${lastCursor.pages} pages, the limit set in maxPages: the API has more records. Raise or remove maxPages to read them all.`,
       );
     }
+    const inputs = await fingerprints;
     const output = await sink.commit();
     sink = undefined;
     if (output.records !== counts.written) {

@@ -5,7 +5,7 @@
  * @module
  */
 import { isIP } from "node:net";
-import postgres from "postgres";
+import type postgres from "postgres";
 import { ConfigError, FatalRunError, RetriableError } from "../errors.ts";
 import { assertPublicHost } from "../net/guard.ts";
 import type { ConnectionCheck, RunContext } from "../types.ts";
@@ -14,6 +14,14 @@ import { type BinaryMode, pgTypes } from "./_pg_types.ts";
 
 /** A postgres.js client. */
 export type Sql = postgres.Sql;
+
+/** postgres.js, loaded at the first connection: ~15 MB a process without PostgreSQL never pays. */
+let driver: Promise<typeof postgres> | undefined;
+
+function loadPostgres(): Promise<typeof postgres> {
+  driver ??= import("postgres").then((m) => m.default);
+  return driver;
+}
 
 /** What an error message may mention besides the connection. */
 export interface PgWhere {
@@ -64,8 +72,9 @@ export async function openPostgres(
 ): Promise<PgSession> {
   const addresses = await assertPublicHost(config.host, ctx.allowPrivateNetwork);
   const port = config.port ?? 5432;
+  const connect = await loadPostgres();
   // Connect to the address the guard checked, not a second DNS answer (rebinding).
-  const sql = postgres({
+  const sql = connect({
     host: [addresses[0]],
     port: [port],
     database: config.database,

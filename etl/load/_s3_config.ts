@@ -4,12 +4,13 @@
  * before anything connects.
  * @module
  */
-import { S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import { assertPublicHost } from "../net/guard.ts";
 import type { RunContext } from "../types.ts";
 import { KEY_PLACEHOLDERS, unknownPlaceholders } from "./_s3_key.ts";
 import type { S3Where } from "./_s3_errors.ts";
+import { loadS3Sdk } from "./_s3_sdk.ts";
 
 const endpointUrl = z.string().refine((u) => /^https?:\/\//i.test(u) && URL.canParse(u), {
   message: "must be an http:// or https:// address, e.g. https://minio.example.org:9000",
@@ -82,12 +83,14 @@ export function whereOf(config: S3Config, object?: string): S3Where {
 
 /**
  * A client for `config`, after checking a custom endpoint's host against the deployment's
- * private-network policy. The caller destroys it.
+ * private-network policy. The caller destroys it. Loads the AWS SDK (client and lib-storage)
+ * first, so code holding the client can use `loadedS3Sdk()`.
  */
 export async function connectS3(ctx: RunContext, config: S3Config): Promise<S3Client> {
   if (config.endpoint) {
     await assertPublicHost(new URL(config.endpoint).hostname, ctx.allowPrivateNetwork);
   }
+  const { S3Client } = (await loadS3Sdk()).client;
   return new S3Client({
     region: config.region,
     endpoint: config.endpoint,

@@ -5,18 +5,15 @@
  * multipart upload so no parts are left behind.
  * @module
  */
-import {
-  AbortMultipartUploadCommand,
-  type CompleteMultipartUploadCommandOutput,
-  type S3Client,
-} from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
+import type { CompleteMultipartUploadCommandOutput, S3Client } from "@aws-sdk/client-s3";
+import type { Upload } from "@aws-sdk/lib-storage";
 import type { Readable } from "node:stream";
 import { ConfigError } from "../errors.ts";
 import type { Format, LoadTarget, Sink } from "../types.ts";
 import { UploadBody } from "./_s3_body.ts";
 import { type S3Config, whereOf } from "./_s3_config.ts";
 import { s3Failure } from "./_s3_errors.ts";
+import { loadedS3Sdk, loadS3Sdk } from "./_s3_sdk.ts";
 
 /** Parts uploading at once: memory use is about (this + 1) parts. */
 const PARTS_IN_FLIGHT = 2;
@@ -29,7 +26,8 @@ class UploadCancelled extends Error {
 /**
  * An upload of `body` to `key` with the repository's settings: part size, parts in flight,
  * content type and server-side encryption. Both the streaming and the staged sink use it, so
- * an object looks the same whichever way it was written.
+ * an object looks the same whichever way it was written. Synchronous: `client` comes from
+ * `connectS3`, which loaded the SDK.
  */
 export function uploadOf(
   client: S3Client,
@@ -44,6 +42,7 @@ export function uploadOf(
 ): Upload {
   const { config } = options;
   const sse = config.serverSideEncryption === "none" ? undefined : config.serverSideEncryption;
+  const { Upload } = loadedS3Sdk().storage;
   return new Upload({
     client,
     queueSize: PARTS_IN_FLIGHT,
@@ -96,6 +95,7 @@ export function openS3Sink(
     await settled;
     try {
       if (upload.uploadId && result === undefined) {
+        const { AbortMultipartUploadCommand } = (await loadS3Sdk()).client;
         await client.send(
           new AbortMultipartUploadCommand({
             Bucket: config.bucket,

@@ -89,8 +89,8 @@ async function finishedFile(path: string, state: SinkState): Promise<Staged> {
       "The saved progress of this run's S3 output is damaged; start the run again",
     );
   }
-  const { hash, bytes } = await hashFile(path);
-  return { records, bytes, checksum: `sha256:${hash.digest("hex")}` };
+  const { hex, bytes } = await hashFile(path);
+  return { records, bytes, checksum: `sha256:${hex}` };
 }
 
 /** Uploads the file at `path` to `key`; returns the object's ETag. */

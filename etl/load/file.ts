@@ -19,8 +19,9 @@ import { ConfigError } from "../errors.ts";
 import { resolveInside } from "../paths.ts";
 import { partMergerOf } from "../format/parquet.ts";
 import type { EncoderState, SinkState } from "../types.ts";
-import { FileParts, syncFolder, writeAll } from "./_file_parts.ts";
+import { FileParts, syncFolder } from "./_file_parts.ts";
 import { hashFile } from "./_hash_file.ts";
+import { WriteBehind } from "./_write_behind.ts";
 
 /** Config of the file repository. */
 export const FileConfig = z.object({
@@ -28,9 +29,6 @@ export const FileConfig = z.object({
     .describe("Output file relative to the output folder; default <pipeline>.<extension>"),
   overwrite: z.boolean().default(true).describe("Replace a file of the same name"),
 });
-
-/** Bytes written between two background flushes to disk. */
-const SYNC_EVERY = 64 * 1024 * 1024;
 
 /** Where a step stopped, as `checkpoint()` saves it with the run's cursor. */
 interface FileState {
@@ -147,62 +145,31 @@ export const fileLoader = defineLoader({
       : { path: temp, file: await openTemp(temp, tempRel, resume) };
     let partRows = 0;
     // The hash of earlier steps' bytes cannot be saved: a resumed output is hashed at commit.
-    const hash = resume ? undefined : createHash("sha256");
     let bytes = resume?.bytes ?? 0;
     let records = resume?.records ?? 0;
     let closed = false;
     // A resumed file's name was made durable by the step that created it.
     let named = resume !== undefined;
-    // One write in flight while the next batch is read and encoded: the encoder reuses its
-    // buffer, so each chunk is first copied into this one (a memcpy, far cheaper than waiting).
-    let spare = new Uint8Array(0);
-    let inFlight: Promise<void> | undefined;
-    let unsynced = 0;
-    let syncing: Promise<void> | undefined;
-    let syncError: unknown;
-    const settle = async () => {
-      const pending = inFlight;
-      inFlight = undefined;
-      await pending;
-    };
-    const put = async (chunk: Uint8Array) => {
-      if (chunk.length === 0) return;
-      hash?.update(chunk);
+    // Written behind the run (see _write_behind.ts).
+    const out = new WriteBehind(file, resume ? undefined : createHash("sha256"));
+    const put = (chunk: Uint8Array) => {
       bytes += chunk.length;
-      await settle();
-      if (spare.length < chunk.length) spare = new Uint8Array(Math.max(chunk.length, 1 << 16));
-      const copy = spare.subarray(0, chunk.length);
-      copy.set(chunk);
-      const writing = writeAll(file, copy);
-      // Rejections surface at the next put or at commit; never unhandled in between.
-      writing.catch(() => {});
-      inFlight = writing;
-      unsynced += chunk.length;
-      if (unsynced >= SYNC_EVERY && !syncing) {
-        unsynced = 0;
-        // Flushed to disk while the next batches are made, so the sync at commit finds little
-        // left to do (1.4 s of 15 s for 1.9 GB of Patient NDJSON when it was all left).
-        syncing = writing.then(() => file.syncData()).catch((err) => {
-          syncError ??= err;
-        }).finally(() => syncing = undefined);
-      }
+      return out.put(chunk);
     };
     const close = () => {
       if (!closed) file.close();
       closed = true;
     };
     /** Every write done, and no background flush still running or failed. */
-    const drain = async () => {
-      await settle();
-      await syncing;
-      if (syncError !== undefined) throw syncError;
-    };
+    const drain = () => out.drain();
     /** Ends the rows written since the last checkpoint as a complete, durable part. */
     const endPart = async (parts: FileParts) => {
       await put(await encoder.end());
       await drain();
       await file.syncData();
       close();
+      // A whole-file hash no longer means anything: publishing hashes the joined parts.
+      out.dropHash();
       await parts.add(current, bytes - parts.bytes);
     };
     return {
@@ -218,6 +185,7 @@ export const fileLoader = defineLoader({
             await endPart(parts);
             encoder = create();
             ({ path: current, file } = await parts.create());
+            out.switchTo(file);
             closed = false;
             partRows = 0;
           }
@@ -241,12 +209,13 @@ export const fileLoader = defineLoader({
         return { ...state };
       },
       async suspend() {
-        await settle().catch(() => {});
-        await syncing;
+        await drain().catch(() => {});
         close();
+        out.dropHash();
       },
       async commit() {
         if (parts && current !== temp) {
+          out.dropHash();
           // The last part when it has rows; an empty file when no step wrote any.
           if (partRows > 0 || parts.rels.length === 0) await endPart(parts);
           else close();
@@ -256,20 +225,20 @@ export const fileLoader = defineLoader({
         await put(await encoder.end());
         await drain();
         await file.sync();
+        let checksum = out.digest();
         close();
-        let checksum = hash?.digest("hex");
         if (checksum === undefined) {
           const whole = await hashFile(temp);
-          checksum = whole.hash.digest("hex");
+          checksum = whole.hex;
           bytes = whole.bytes;
         }
         await Deno.rename(temp, full);
         return { records, bytes, location: rel, checksum: `sha256:${checksum}` };
       },
       async abort() {
-        await settle().catch(() => {});
-        await syncing;
+        await drain().catch(() => {});
         close();
+        out.dropHash();
         await Deno.remove(temp).catch(() => {});
         await parts?.removeFrom(0).catch(() => {});
       },

@@ -8,12 +8,12 @@
  * publishes (see `_s3_staged.ts`).
  * @module
  */
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { defineLoader } from "../define.ts";
 import { ConfigError } from "../errors.ts";
 import { connectS3, S3Config, storeLabel, whereOf } from "./_s3_config.ts";
 import { s3Failure } from "./_s3_errors.ts";
 import { expandKey, keyValues } from "./_s3_key.ts";
+import { loadS3Sdk } from "./_s3_sdk.ts";
 import { openS3Sink } from "./_s3_sink.ts";
 import { openStagedS3Sink } from "./_s3_staged.ts";
 
@@ -31,6 +31,7 @@ export const s3Loader = defineLoader({
   async test(ctx, config) {
     const client = await connectS3(ctx, config);
     try {
+      const { ListObjectsV2Command } = (await loadS3Sdk()).client;
       // A one-key listing rather than HeadBucket: its errors come with a code to explain.
       await client.send(new ListObjectsV2Command({ Bucket: config.bucket, MaxKeys: 1 }), {
         abortSignal: ctx.signal,
