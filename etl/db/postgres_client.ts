@@ -4,7 +4,7 @@
  * connecting, and server errors turned into one sentence a data manager can act on.
  * @module
  */
-import { isIP } from "node:net";
+import { connect as netConnect, isIP, type Socket } from "node:net";
 import type postgres from "postgres";
 import { ConfigError, FatalRunError, RetriableError } from "../errors.ts";
 import { assertPublicHost } from "../net/guard.ts";
@@ -62,6 +62,34 @@ function tlsOption(config: DbConnection): false | Record<string, unknown> {
 }
 
 /**
+ * A TCP connection with Nagle's algorithm off, for postgres.js (which leaves it on): every COPY
+ * and every statement then waited ~40 ms for the server's delayed ACK of its last packet
+ * (200 COPYs of 5,000 rows: 11.1 s with it on, 2.3 s off).
+ */
+function noDelaySocket(host: string, port: number, timeoutMs: number): () => Promise<Socket> {
+  return () =>
+    new Promise((resolve, reject) => {
+      const socket = netConnect({ host, port, noDelay: true });
+      // postgres.js times the connection only once it has the socket: a host that never
+      // answers is timed here, and its socket destroyed so it keeps nothing alive.
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(Object.assign(new Error("connect timeout"), { code: "CONNECT_TIMEOUT" }));
+      }, timeoutMs);
+      const failed = (err: Error) => {
+        clearTimeout(timer);
+        reject(err);
+      };
+      socket.once("error", failed);
+      socket.once("connect", () => {
+        clearTimeout(timer);
+        socket.off("error", failed);
+        resolve(socket);
+      });
+    });
+}
+
+/**
  * Connect (one connection) and ask the server its version, user and database. Throws the
  * translated error; the connection is closed on failure.
  */
@@ -77,6 +105,7 @@ export async function openPostgres(
   const sql = connect({
     host: [addresses[0]],
     port: [port],
+    socket: noDelaySocket(addresses[0], port, config.connectTimeoutSeconds * 1000),
     database: config.database,
     user: config.user,
     // A function, so an empty password never falls back to the server's PGPASSWORD.

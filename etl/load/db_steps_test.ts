@@ -129,11 +129,17 @@ const DIALECTS: [string, () => Promise<Fixture>][] = [
 ];
 
 /** The steps of one run: each opens the loader anew, as another process would. */
-function runOf(f: Fixture, table: string, fields: Record<string, unknown> = {}, schema = VISITS) {
+function runOf(
+  f: Fixture,
+  table: string,
+  fields: Record<string, unknown> = {},
+  schema = VISITS,
+  steps = true,
+) {
   const ctx = { ...f.ctx, ids: { tenant: "t", pipeline: "p", run: crypto.randomUUID() } };
   const config = f.config(table, fields);
   return (resume?: SinkState): Promise<Sink> =>
-    f.loader.open(ctx, config, { formatConfig: undefined, schema, name: "visits" }, resume);
+    f.loader.open(ctx, config, { formatConfig: undefined, schema, name: "visits", steps }, resume);
 }
 
 async function write(sink: Sink, from: number, to: number, tag = "a", schema = VISITS) {
@@ -162,9 +168,9 @@ async function step(
   return state;
 }
 
-/** The table written by one sink in one go. */
+/** The table written by one sink in one go, as a straight run writes it. */
 async function straight(f: Fixture, table: string): Promise<string[]> {
-  const sink = await runOf(f, table)();
+  const sink = await runOf(f, table, {}, VISITS, false)();
   await write(sink, 0, 5);
   assert.equal((await sink.commit()).records, 15);
   return await f.rows(table);

@@ -6,7 +6,9 @@
  * upsert run repeated leaves the same rows, not twice as many. FHIR resources land in a jsonb
  * column (`resource->>'gender'` works in SQL). The staging table has the target's column types,
  * so COPY parses each value once and a refused value names its row; the server stores one
- * batch while the run reads the next.
+ * batch while the run reads the next. A straight run (not in steps) that appends or replaces
+ * skips the staging table: its rows go into the target inside one transaction that the commit
+ * ends and a failure rolls back (`_pg_direct.ts`), half the server's work.
  *
  * In bounded steps the staging table outlives the connection: every row carries the number of
  * the batch that wrote it, `checkpoint()` waits for the COPY in flight and says which batch is
@@ -21,6 +23,7 @@ import { DbConnection, DbLoadFields } from "../db/options.ts";
 import { checkPostgres, openPostgres } from "../db/postgres_client.ts";
 import { encodeRows, sendRows } from "../db/_pg_copy.ts";
 import { createStaging, publish, resumeStaging, stagingName } from "../db/_pg_merge.ts";
+import { beginDirect, type DirectStart, endDirect } from "../db/_pg_direct.ts";
 import { BATCH_COLUMN, type StageState, stageStateOf } from "../db/_load_steps.ts";
 import { quoteIdent } from "../db/_pg_sql.ts";
 import { inspectTarget, newTableTypes, preferLz4, type Target } from "../db/_pg_target.ts";
@@ -86,11 +89,15 @@ export const postgresLoader = defineLoader({
       copying = undefined;
       await copy;
     };
+    // Straight runs that append or replace write the target itself (see _pg_direct.ts).
+    const direct = !target.steps && !resume && config.mode !== "upsert";
+    let started: DirectStart | undefined;
     const finish = async (drop = true) => {
       if (closed) return;
       closed = true;
       await settle().catch(() => {});
-      if (drop) await sql.unsafe(`DROP TABLE IF EXISTS ${quoteIdent(stage)}`).catch(() => {});
+      if (direct) await sql.unsafe("ROLLBACK").catch(() => {});
+      else if (drop) await sql.unsafe(`DROP TABLE IF EXISTS ${quoteIdent(stage)}`).catch(() => {});
       await session.close();
     };
     const wanted: Target = {
@@ -103,10 +110,14 @@ export const postgresLoader = defineLoader({
     try {
       await preferLz4(sql);
       // An existing table that cannot take the rows is refused before any row is read.
-      const types = (await inspectTarget(sql, wanted)) ?? newTableTypes(wanted);
-      if (resume) await resumeStaging(sql, stage, resume.batches, resume.records);
-      else await createStaging(sql, stage, names, types);
+      if (direct) started = await beginDirect(sql, wanted);
+      else {
+        const types = (await inspectTarget(sql, wanted)) ?? newTableTypes(wanted);
+        if (resume) await resumeStaging(sql, stage, resume.batches, resume.records);
+        else await createStaging(sql, stage, names, types);
+      }
     } catch (err) {
+      if (direct) await sql.unsafe("ROLLBACK").catch(() => {});
       await session.close();
       throw session.fail(err, where);
     }
@@ -116,9 +127,12 @@ export const postgresLoader = defineLoader({
         await settle();
         if (batch.rows.length === 0) return;
         const { refs } = batch;
-        const chunks = encodeRows(names, json, batch.rows, refs, String(batches + 1));
+        const chunks = direct
+          ? encodeRows(names, json, batch.rows, refs)
+          : encodeRows(names, json, batch.rows, refs, String(batches + 1));
         batches++;
-        copying = sendRows(sql, stage, copyColumns, chunks, refs).catch((err) => {
+        const into = direct ? [config.table, names] as const : [stage, copyColumns] as const;
+        copying = sendRows(sql, into[0], into[1], chunks, refs).catch((err) => {
           throw session.fail(err, { ...where, row: (err as { row?: string })?.row });
         });
         copying.catch(() => {}); // observed by settle()
@@ -128,9 +142,12 @@ export const postgresLoader = defineLoader({
         if (closed) throw new ConfigError("This output was already committed or aborted");
         try {
           await settle();
-          await sql.unsafe("BEGIN");
-          await publish(sql, { ...wanted, stage });
-          await sql.unsafe("COMMIT");
+          if (started) await endDirect(sql, wanted, started);
+          else {
+            await sql.unsafe("BEGIN");
+            await publish(sql, { ...wanted, stage });
+            await sql.unsafe("COMMIT");
+          }
         } catch (err) {
           await sql.unsafe("ROLLBACK").catch(() => {});
           // A resumed run's staged rows are kept for another try: the run discards them.
@@ -144,6 +161,7 @@ export const postgresLoader = defineLoader({
       abort: () => finish(),
       async checkpoint() {
         if (closed) throw new ConfigError("This output was already committed or aborted");
+        if (direct) throw new Error("A PostgreSQL output opened without steps cannot checkpoint");
         try {
           await settle();
         } catch (err) {

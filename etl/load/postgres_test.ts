@@ -178,6 +178,22 @@ Deno.test("postgresLoader writes a PostgreSQL table", async (t) => {
       const before = await tableRows(db, "visits");
       const sink = await openSink(db, { table: "visits", mode: "replace" });
       await write(sink, visits(100, 200));
+      await write(sink, visits(200, 300));
+      // A straight run writes the target inside its transaction: others see the old rows.
+      assert.deepEqual(await tableRows(db, "visits"), before, "old rows while the run writes");
+      assert.equal(await stagingLeft(db), 0);
+      await sink.abort();
+      assert.deepEqual(await tableRows(db, "visits"), before);
+      assert.equal(await stagingLeft(db), 0);
+    });
+
+    await t.step("a run in steps stages its rows and an abort drops them", async () => {
+      const before = await tableRows(db, "visits");
+      const config = PostgresLoadConfig.parse({ ...db.config, table: "visits", mode: "append" });
+      const target = { formatConfig: undefined, schema: VISITS, name: "visits", steps: true };
+      const sink = await postgresLoader.open(runContext(), config, target);
+      await write(sink, visits(100, 200));
+      await sink.checkpoint!();
       assert.equal(await stagingLeft(db), 1);
       await sink.abort();
       assert.deepEqual(await tableRows(db, "visits"), before);
