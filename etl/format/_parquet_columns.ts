@@ -270,18 +270,16 @@ export class RowGroupBuffer {
   readonly columns: readonly Column[];
   rows = 0;
   readonly #builders: Builder[];
+  readonly #text: TextBuilder[];
 
   constructor(columns: readonly Column[]) {
     this.columns = columns.map((c) => ({ name: c.name, type: c.type }));
     this.#builders = this.columns.map(builderOf);
+    this.#text = this.#builders.filter((b) => b instanceof TextBuilder);
   }
 
-  /** Bytes of text buffered in this row group. */
-  get textBytes(): number {
-    let n = 0;
-    for (const b of this.#builders) if (b instanceof TextBuilder) n += b.length;
-    return n;
-  }
+  /** Bytes of text buffered in this row group (as of the last row pushed). */
+  textBytes = 0;
 
   /** Adds one row; throws a {@link FatalRunError} naming the value that does not fit. */
   push(row: Record<string, unknown>): void {
@@ -305,6 +303,9 @@ export class RowGroupBuffer {
       }
     }
     this.rows++;
+    let bytes = 0;
+    for (const t of this.#text) bytes += t.length;
+    this.textBytes = bytes;
   }
 
   /**
@@ -319,6 +320,7 @@ export class RowGroupBuffer {
       if (b instanceof TextBuilder) b.length = 0;
     }
     this.rows = 0;
+    this.textBytes = 0;
     return { columns, rows };
   }
 }

@@ -86,8 +86,20 @@ function clean(value: unknown, config: Config, nulls: Set<string>): unknown {
   return nulls.has(s.toLowerCase()) ? null : s;
 }
 
-/** True when `row` has exactly the plan's keys (counted, then each looked up). */
+/**
+ * True when `row` has exactly the plan's keys. Rows of one source almost always list them in
+ * the plan's order: that is checked in one pass; any other order is counted and looked up.
+ */
 function sameKeys(row: Row, keys: string[]): boolean {
+  let i = 0;
+  for (const key in row) {
+    if (key !== keys[i]) return sameKeySet(row, keys);
+    i++;
+  }
+  return i === keys.length;
+}
+
+function sameKeySet(row: Row, keys: string[]): boolean {
   let count = 0;
   for (const _ in row) count++;
   if (count !== keys.length) return false;

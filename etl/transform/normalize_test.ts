@@ -98,3 +98,20 @@ Deno.test("normalizeTransformer reads day-first dates when told", () => {
   });
   assert.equal(out.rows[0].dob, "2001-01-31");
 });
+
+Deno.test("normalizeTransformer maps rows whose keys come in another order or differ (JSON records)", () => {
+  const { out } = prepareAndRun([
+    { "Visit Date": "2024-01-02", Count: "3" },
+    { Count: "4", "Visit Date": "2024-01-03" },
+    { "Visit Date": "2024-01-04", Count: "5", Extra: " x " },
+    { "Visit Date": "2024-01-05" },
+    { "Visit Date": "2024-01-06", Count: "6" },
+  ]);
+  assert.deepEqual(out.rows, [
+    { visit_date: "2024-01-02", count: 3 },
+    { count: 4, visit_date: "2024-01-03" },
+    { visit_date: "2024-01-04", count: 5, extra: "x" },
+    { visit_date: "2024-01-05" },
+    { visit_date: "2024-01-06", count: 6 },
+  ]);
+});
