@@ -89,6 +89,15 @@ abstract class Builder {
   abstract put(row: number, value: unknown): boolean;
   abstract none(row: number): void;
   abstract data(rows: number): ColumnData;
+  /** What every column's data has. */
+  protected common(rows: number): ColumnData {
+    return {
+      name: this.name,
+      type: this.type,
+      valid: this.valid.subarray(0, rows),
+      nulls: this.nulls,
+    };
+  }
 }
 
 class TextBuilder extends Builder {
@@ -134,14 +143,8 @@ class TextBuilder extends Builder {
   }
 
   data(rows: number): ColumnData {
-    return {
-      name: this.name,
-      type: this.type,
-      valid: this.valid.subarray(0, rows),
-      nulls: this.nulls,
-      bytes: this.bytes.subarray(0, this.length),
-      offsets: this.offsets.subarray(0, rows + 1),
-    };
+    const bytes = this.bytes.subarray(0, this.length);
+    return { ...this.common(rows), bytes, offsets: this.offsets.subarray(0, rows + 1) };
   }
 }
 
@@ -183,68 +186,41 @@ class Int64Builder extends Builder {
   }
 
   data(rows: number): ColumnData {
-    return {
-      name: this.name,
-      type: this.type,
-      valid: this.valid.subarray(0, rows),
-      nulls: this.nulls,
-      words: this.words.subarray(0, 2 * rows),
-    };
+    return { ...this.common(rows), words: this.words.subarray(0, 2 * rows) };
   }
 }
 
-class DateBuilder extends Builder {
-  values = new Int32Array(1024);
+/** One number per row: days for dates (Int32Array), 0 or 1 for booleans (Uint8Array). */
+class ValueBuilder extends Builder {
+  constructor(
+    name: string,
+    type: ColumnType,
+    public values: Int32Array | Uint8Array,
+    readonly convert: (v: unknown) => number | undefined,
+  ) {
+    super(name, type);
+  }
   override reserve(row: number): void {
     super.reserve(row);
     if (row >= this.values.length) this.values = grown(this.values, row + 1);
   }
   put(row: number, value: unknown): boolean {
-    const days = date(value);
-    if (days === undefined) return false;
-    this.values[row] = days;
+    const n = this.convert(value);
+    if (n === undefined) return false;
+    this.values[row] = n;
     return true;
   }
   none(row: number): void {
     this.values[row] = 0;
   }
   data(rows: number): ColumnData {
-    const { name, type, nulls } = this;
-    return {
-      name,
-      type,
-      nulls,
-      valid: this.valid.subarray(0, rows),
-      values: this.values.subarray(0, rows),
-    };
+    return { ...this.common(rows), values: this.values.subarray(0, rows) };
   }
 }
 
-class BooleanBuilder extends Builder {
-  values = new Uint8Array(1024);
-  override reserve(row: number): void {
-    super.reserve(row);
-    if (row >= this.values.length) this.values = grown(this.values, row + 1);
-  }
-  put(row: number, value: unknown): boolean {
-    const b = boolean(value);
-    if (b === undefined) return false;
-    this.values[row] = b ? 1 : 0;
-    return true;
-  }
-  none(row: number): void {
-    this.values[row] = 0;
-  }
-  data(rows: number): ColumnData {
-    const { name, type, nulls } = this;
-    return {
-      name,
-      type,
-      nulls,
-      valid: this.valid.subarray(0, rows),
-      values: this.values.subarray(0, rows),
-    };
-  }
+function booleanBit(v: unknown): number | undefined {
+  const b = boolean(v);
+  return b === undefined ? undefined : b ? 1 : 0;
 }
 
 function builderOf(column: Column): Builder {
@@ -253,9 +229,9 @@ function builderOf(column: Column): Builder {
     case "datetime":
       return new Int64Builder(column.name, column.type);
     case "date":
-      return new DateBuilder(column.name, column.type);
+      return new ValueBuilder(column.name, column.type, new Int32Array(1024), date);
     case "boolean":
-      return new BooleanBuilder(column.name, column.type);
+      return new ValueBuilder(column.name, column.type, new Uint8Array(1024), booleanBit);
     default:
       // string, decimal (exact text: readers such as hyparquet turn DECIMAL into doubles), json
       return new TextBuilder(column.name, column.type);
