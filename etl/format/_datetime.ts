@@ -4,6 +4,7 @@
  * A date-time without an offset is taken as UTC, so output never depends on the server's zone.
  * @module
  */
+import { isoDateNumber, validDay } from "../iso_date.ts";
 
 /** An instant: whole seconds since 1970-01-01T00:00:00Z and the microseconds after them. */
 export interface Instant {
@@ -45,17 +46,18 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
-function validDay(y: number, m: number, d: number): boolean {
-  if (m < 1 || m > 12 || d < 1) return false;
-  if (m === 2) return d <= ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28);
-  return d <= (m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31);
-}
-
 /**
  * Days since 1970-01-01 of `YYYY-MM-DD` (a trailing time is ignored), or undefined when the
  * text is not a valid date.
  */
 export function parseDate(text: string): number | undefined {
+  if (text.length === 10) {
+    const n = isoDateNumber(text);
+    if (n >= 0) {
+      const y = Math.floor(n / 10000), mo = Math.floor(n / 100) % 100, d = n % 100;
+      return validDay(y, mo, d) ? daysFromCivil(y, mo, d) : undefined;
+    }
+  }
   const m = DATE.exec(text);
   if (!m) return undefined;
   const y = +m[1], mo = +m[2], d = +m[3];

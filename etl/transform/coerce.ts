@@ -4,6 +4,7 @@
  * @module
  */
 import type { ColumnType } from "../types.ts";
+import { isoDateNumber, validDay } from "../iso_date.ts";
 
 /** A value that does not fit its column's type. */
 export class CoerceError extends Error {
@@ -23,31 +24,21 @@ const TRUE = new Set(["true", "yes", "y", "t", "1"]);
 const FALSE = new Set(["false", "no", "n", "f", "0"]);
 const INFER_BOOLEAN = new Set(["true", "false", "yes", "no"]);
 
-function validDay(y: number, m: number, d: number): boolean {
-  if (m < 1 || m > 12 || d < 1) return false;
-  const days = [
-    31,
-    (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28,
-    31,
-    30,
-    31,
-    30,
-    31,
-    31,
-    30,
-    31,
-    30,
-    31,
-  ];
-  return d <= days[m - 1];
-}
-
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, "0");
 }
 
 /** Parse a date as `YYYY-MM-DD`, or a slash date in the given order. */
 export function toDate(value: string, order: DateOrder = "mdy"): string {
+  if (value.length === 10) {
+    const n = isoDateNumber(value);
+    if (n >= 0) {
+      if (!validDay(Math.floor(n / 10000), Math.floor(n / 100) % 100, n % 100)) {
+        throw new CoerceError(`"${value}" is not a valid date`);
+      }
+      return value;
+    }
+  }
   let m = ISO_DATE.exec(value);
   if (m) {
     if (!validDay(+m[1], +m[2], +m[3])) throw new CoerceError(`"${value}" is not a valid date`);

@@ -9,7 +9,7 @@ import { defineTransformer } from "../define.ts";
 import { COLUMN_TYPES, type ColumnType, type Row, type Schema } from "../types.ts";
 import { coerce, CoerceError, type DateOrder, inferType } from "./coerce.ts";
 import { renameFields } from "./names.ts";
-import { rowBuilder } from "../row_builder.ts";
+import { rowMapper } from "../row_builder.ts";
 
 const ColumnTypeEnum = z.enum(COLUMN_TYPES as [ColumnType, ...ColumnType[]]);
 
@@ -47,7 +47,8 @@ interface Plan {
 /** A cell function: trim, null tokens, then coercion to the column's type. */
 function cellFor(config: Config, key: string, type: ColumnType): Cell {
   const nulls = new Set(config.nullTokens.map((t) => t.toLowerCase()));
-  const longest = Math.max(0, ...config.nullTokens.map((t) => t.length));
+  // Only a value as long as some token can be one: most values skip the lowercase copy.
+  const lengths = new Set(config.nullTokens.map((t) => t.length));
   const trim = config.trim;
   const order = config.dateOrder as DateOrder;
   return (value) => {
@@ -56,7 +57,7 @@ function cellFor(config: Config, key: string, type: ColumnType): Cell {
     if (typeof v === "string") {
       if (trim) v = v.trim();
       const s = v as string;
-      if (s.length <= longest && nulls.has(s.toLowerCase())) return null;
+      if (lengths.has(s.length) && nulls.has(s.toLowerCase())) return null;
       if (type === "string") return s;
     }
     try {
@@ -74,7 +75,7 @@ function planFor(config: Config, keys: string[]): Plan {
   const cells = keys.map((key, i) =>
     cellFor(config, key, config.types[names[i]] ?? config.types[key] ?? "string")
   );
-  const build = rowBuilder(names, (row: Row, i) => cells[i](row[keys[i]]));
+  const build = rowMapper(names, keys, cells);
   return { keys, names, build };
 }
 
