@@ -34,7 +34,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const log = deps.log ?? ((line: string) => console.error(line));
-  app.use("*", securityHeaders());
+  app.use("*", securityHeaders({ publicUrl: deps.publicUrl }));
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {

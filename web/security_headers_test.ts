@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS, securityHeaders } from "./security_headers.ts";
+import {
+  CONTENT_SECURITY_POLICY,
+  SECURITY_HEADERS,
+  securityHeaders,
+  STRICT_TRANSPORT_SECURITY,
+} from "./security_headers.ts";
 
 function assertSecure(res: Response, what: string): void {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
@@ -46,4 +51,25 @@ Deno.test("the CSP allows no inline script, no plugins and no framing", () => {
   assert.deepEqual(directives["object-src"], ["'none'"]);
   assert.equal(CONTENT_SECURITY_POLICY.includes("unsafe-inline"), false);
   assert.equal(CONTENT_SECURITY_POLICY.includes("unsafe-eval"), false);
+});
+
+Deno.test("securityHeaders() sends HSTS over HTTPS and behind an HTTPS public URL, never over plain HTTP", async () => {
+  const appFor = (publicUrl?: string) => {
+    const app = new Hono();
+    app.use("*", securityHeaders({ publicUrl }));
+    app.get("/ok", (c) => c.text("ok"));
+    return app;
+  };
+  const hsts = async (app: Hono, url: string) => {
+    const res = await app.request(url);
+    await res.body?.cancel();
+    return res.headers.get("Strict-Transport-Security");
+  };
+  assert.equal(await hsts(appFor(), "https://portal.example.org/ok"), STRICT_TRANSPORT_SECURITY);
+  assert.equal(
+    await hsts(appFor("https://portal.example.org"), "http://10.0.0.5:8000/ok"),
+    STRICT_TRANSPORT_SECURITY,
+  );
+  assert.equal(await hsts(appFor(), "http://localhost:8000/ok"), null);
+  assert.equal(await hsts(appFor("http://localhost:8000"), "http://localhost:8000/ok"), null);
 });
