@@ -17,7 +17,7 @@ import { ConfigError } from "../errors.ts";
 import { resolveInside } from "../paths.ts";
 import type { Format, LoadTarget, RunContext, Sink, SinkState } from "../types.ts";
 import { fileLoader } from "./file.ts";
-import { hashFile } from "./_hash_file.ts";
+import { hashFileOnThread } from "../hash_thread.ts";
 import { connectS3, type S3Config, whereOf } from "./_s3_config.ts";
 import { s3Failure } from "./_s3_errors.ts";
 import { uploadOf } from "./_s3_sink.ts";
@@ -89,8 +89,8 @@ async function finishedFile(path: string, state: SinkState): Promise<Staged> {
       "The saved progress of this run's S3 output is damaged; start the run again",
     );
   }
-  const { hex, bytes } = await hashFile(path);
-  return { records, bytes, checksum: `sha256:${hex}` };
+  const { sha256, size } = await hashFileOnThread(path);
+  return { records, bytes: size, checksum: `sha256:${sha256}` };
 }
 
 /** Uploads the file at `path` to `key`; returns the object's ETag. */

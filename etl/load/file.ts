@@ -20,7 +20,7 @@ import { resolveInside } from "../paths.ts";
 import { partMergerOf } from "../format/parquet.ts";
 import type { EncoderState, SinkState } from "../types.ts";
 import { FileParts, syncFolder } from "./_file_parts.ts";
-import { hashFile } from "./_hash_file.ts";
+import { hashFileOnThread } from "../hash_thread.ts";
 import { WriteBehind } from "./_write_behind.ts";
 
 /** Config of the file repository. */
@@ -228,9 +228,10 @@ export const fileLoader = defineLoader({
         let checksum = out.digest();
         close();
         if (checksum === undefined) {
-          const whole = await hashFile(temp);
-          checksum = whole.hex;
-          bytes = whole.bytes;
+          // Resumed in steps: the earlier steps' bytes are hashed from the file.
+          const whole = await hashFileOnThread(temp);
+          checksum = whole.sha256;
+          bytes = whole.size;
         }
         await Deno.rename(temp, full);
         return { records, bytes, location: rel, checksum: `sha256:${checksum}` };
