@@ -110,6 +110,8 @@ function Upload(props: { data: IslandData; input: HTMLInputElement; hidden: HTML
       req.send(file);
     };
     input.addEventListener("change", onChange);
+    // From here a chosen file uploads at once (browser tests wait for this mark).
+    input.dataset.ready = "true";
     return () => input.removeEventListener("change", onChange);
   }, []);
 

@@ -12,7 +12,13 @@ import { fileURLToPath } from "node:url";
 import mysql from "mysql2/promise";
 import postgres from "postgres";
 import type { Page } from "playwright-core";
-import { browserTest, screenshot, signUpInBrowser, withPortal } from "../web/_browser.ts";
+import {
+  browserTest,
+  screenshot,
+  signUpInBrowser,
+  uploadInBrowser,
+  withPortal,
+} from "../web/_browser.ts";
 
 const PATIENTS = fileURLToPath(new URL("../data/samples/synthea/patients.csv", import.meta.url));
 
@@ -30,7 +36,7 @@ browserTest(
       await page.getByRole("heading", { name: "Where is your data?" }).waitFor();
       await page.getByRole("radio", { name: /CSV file/ }).check();
       await page.getByRole("button", { name: /Continue|Use this type of data/ }).click();
-      await page.getByLabel("Upload a file").setInputFiles(PATIENTS);
+      await uploadInBrowser(page, PATIENTS);
       await page.getByRole("heading", { name: "Preview: the first 20 rows" }).waitFor();
       assert.equal(await page.locator(".preview-table tbody tr").count(), 20);
       await screenshot(page, "e2e-1-source");

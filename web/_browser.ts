@@ -186,6 +186,19 @@ export async function withBrowser(
 }
 
 /**
+ * Choose `path` in the wizard's "Upload a file" field once the upload island listens to it: a
+ * file chosen before the island's script ran would sit in the field without uploading (the
+ * page's no-script form needs a button press), which under load made tests wait in vain.
+ */
+export async function uploadInBrowser(page: Page, path: string): Promise<void> {
+  const input = page.getByLabel("Upload a file");
+  await page.locator("[data-island='upload'] input[type='file'][data-ready='true']").waitFor({
+    state: "attached",
+  });
+  await input.setInputFiles(path);
+}
+
+/**
  * Save a screenshot as `<SCREENSHOT_DIR>/<name>.png` (the full page, or with `fullPage: false`
  * what the window shows); returns its path.
  */

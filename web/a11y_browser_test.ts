@@ -11,7 +11,13 @@ import type { Page } from "playwright-core";
 import { startPipelineRun } from "../pipelines/start.ts";
 import { createPipeline } from "../pipelines/store.ts";
 import { runKeys, type RunRecord } from "../runs/run_record.ts";
-import { screenshot, startTestPortal, type TestPortal, withBrowser } from "./_browser.ts";
+import {
+  screenshot,
+  startTestPortal,
+  type TestPortal,
+  uploadInBrowser,
+  withBrowser,
+} from "./_browser.ts";
 import { copyPatients, SYNTHEA_PATIENTS } from "./wizard/_steps_testing.ts";
 
 /**
@@ -322,7 +328,7 @@ Deno.test({
         await page.goto(`${portal.url}/app/pipelines/new`);
         await page.getByRole("radio", { name: /CSV file/ }).check();
         await page.getByRole("button", { name: "Continue" }).click();
-        await page.getByLabel("Upload a file").setInputFiles(SYNTHEA_PATIENTS);
+        await uploadInBrowser(page, SYNTHEA_PATIENTS);
         await page.getByRole("heading", { name: "Preview: the first 20 rows" }).waitFor();
         const id = /new\/([0-9a-f]{24})\//.exec(page.url())![1];
         const base = `/app/pipelines/new/${id}`;

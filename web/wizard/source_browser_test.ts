@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import mysql from "mysql2/promise";
-import { browserTest, screenshot, signUpInBrowser, withPortal } from "../_browser.ts";
+import {
+  browserTest,
+  screenshot,
+  signUpInBrowser,
+  uploadInBrowser,
+  withPortal,
+} from "../_browser.ts";
 
 const PATIENTS = fileURLToPath(
   new URL("../../data/samples/synthea/patients.csv", import.meta.url),
@@ -48,7 +54,7 @@ browserTest(
         await page.locator("details.type-switch > summary").click();
         await page.getByRole("radio", { name: /CSV file/ }).check();
         await page.getByRole("button", { name: "Use this type of data" }).click();
-        await page.getByLabel("Upload a file").setInputFiles(PATIENTS);
+        await uploadInBrowser(page, PATIENTS);
         await page.getByRole("heading", { name: "Preview: the first 20 rows" }).waitFor();
         assert.equal(await page.locator(".preview-table tbody tr").count(), 20);
         assert.equal(await page.getByLabel("Type of BIRTHDATE").inputValue(), "date");
