@@ -7,7 +7,8 @@
 import { StageTally } from "./counts.ts";
 import { ConfigError, userMessage } from "./errors.ts";
 import { buildManifest, type Manifest } from "./manifest.ts";
-import { type Plan, planPipeline } from "./plan.ts";
+import { batchLength } from "./columnar.ts";
+import { columnarPlan, type Plan, planPipeline } from "./plan.ts";
 import type {
   Batch,
   Cursor,
@@ -63,6 +64,11 @@ export interface RunOptions {
   ids?: Partial<RunIds>;
   /** Incremental sources: the high-water mark of the last successful run. */
   since?: string;
+  /**
+   * False: rows as objects even where the plan could carry bytes and columns (see
+   * `columnarPlan`); for comparing both paths. Default true.
+   */
+  columnar?: boolean;
 }
 
 /** Stops the batch loop when rejections pass the user's limit. */
@@ -146,12 +152,13 @@ export async function runPipeline(raw: unknown, options: RunOptions): Promise<Ru
     const batches = plan.source.entry.run(ctx, plan.source.config, {
       batchSize: opts.batchSize,
       since: options.since,
+      columnar: options.columnar !== false && columnarPlan(plan),
     });
     let highWater = options.since;
     let lastCursor: Cursor | undefined;
     for await (const batch of batches) {
       if (ctx.signal.aborted) throw new ConfigError("The run was cancelled");
-      tally.addRead(batch.rows.length + (batch.rejected?.length ?? 0));
+      tally.addRead(batchLength(batch) + (batch.rejected?.length ?? 0));
       for (const r of batch.rejected ?? []) ctx.reject(r.ref, "read", r.reason);
       const out = applyTransforms(ctx, plan, batch);
       // Checked per batch so a transform never sees its own reject() throw.

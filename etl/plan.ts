@@ -46,6 +46,17 @@ export interface Plan {
 
 const SAMPLE_ROWS = 1_000;
 
+/**
+ * Whether a run of this plan can carry its rows as bytes and typed columns instead of objects:
+ * a source that reads blocks, one transform that turns them into columns, and a format and
+ * repository that write columns (a UTF-8 CSV file, normalize, Parquet into a file or S3).
+ */
+export function columnarPlan(plan: Plan): boolean {
+  return plan.source.entry.columnar === true && plan.transforms.length === 1 &&
+    plan.transforms[0].entry.columnar === true && plan.format?.entry.columnar === true &&
+    plan.repository.entry.columnar === true;
+}
+
 function resolve<E extends { type: string; config: z.ZodType }>(
   registry: Registry<E>,
   kind: string,

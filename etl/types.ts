@@ -4,6 +4,7 @@
  * @module
  */
 import type { z } from "zod";
+import type { Columnar, ColumnBatch } from "./columnar.ts";
 
 /** One record as it flows through the pipeline. */
 export type Row = Record<string, unknown>;
@@ -41,6 +42,11 @@ export interface Batch {
    * the last one and, when it succeeds, passes it as `since` to the next run.
    */
   highWater?: string;
+  /**
+   * The rows as a CSV block or typed columns instead of objects; `rows` and `refs` are then
+   * empty. Only in plans whose every stage takes them (see `columnar` on the entries).
+   */
+  columnar?: Columnar;
 }
 
 /** Column types the engine infers, coerces and writes. */
@@ -179,11 +185,15 @@ export interface ExtractOptions {
    * mark of the last successful run). Ignored by sources without a cursor column.
    */
   since?: string;
+  /** The rest of the plan takes a CSV block: an extractor that can may yield them. */
+  columnar?: boolean;
 }
 
 /** A source: yields batches from a cursor. */
 export interface Extractor<C extends z.ZodType = z.ZodType> extends EntryBase<C> {
   run(ctx: RunContext, config: z.output<C>, options: ExtractOptions): AsyncIterable<Batch>;
+  /** Yields CSV block batches when asked with `columnar` (it may still yield rows). */
+  columnar?: boolean;
   /**
    * Column names known without reading rows (a CSV header), so a file with no rows is still
    * checked against the mapping. Optional: rows of a sample are used otherwise.
@@ -228,12 +238,16 @@ export interface Transformer<C extends z.ZodType = z.ZodType> extends EntryBase<
     sample: Row[],
   ): { config: z.output<C>; schema: Schema; problems: string[] };
   run(ctx: RunContext, config: z.output<C>, batch: Batch): Batch;
+  /** `run` also takes a CSV block batch and returns a {@link ColumnBatch} one. */
+  columnar?: boolean;
 }
 
 /** Turns rows into bytes: CSV, SQL, JSON, NDJSON, Parquet. */
 export interface Format<C extends z.ZodType = z.ZodType> extends EntryBase<C> {
   extension: string;
   contentType: string;
+  /** Its encoders have `encodeColumns`. */
+  columnar?: boolean;
   create(
     config: z.output<C>,
     schema: Schema,
@@ -248,6 +262,8 @@ export interface Format<C extends z.ZodType = z.ZodType> extends EntryBase<C> {
 export interface Encoder {
   /** Bytes for these rows (may be empty when the format buffers, like Parquet). */
   encode(rows: Row[]): Uint8Array | Promise<Uint8Array>;
+  /** Bytes for rows held as typed columns; formats with `columnar` set have it. */
+  encodeColumns?(batch: ColumnBatch): Uint8Array | Promise<Uint8Array>;
   /** The closing bytes (footer, closing bracket). */
   end(): Uint8Array | Promise<Uint8Array>;
   /**
@@ -296,6 +312,8 @@ export interface Sink {
 export interface Loader<C extends z.ZodType = z.ZodType> extends EntryBase<C> {
   /** Files and objects need an output format; database tables take the rows as they are. */
   needsFormat: boolean;
+  /** Its sinks take {@link ColumnBatch} batches when the format's encoders do. */
+  columnar?: boolean;
   /** "Test connection", as for sources. */
   test?(ctx: RunContext, config: z.output<C>): Promise<ConnectionCheck>;
   /**

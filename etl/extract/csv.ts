@@ -13,6 +13,7 @@ import { fingerprintInput } from "../fingerprint.ts";
 import { resolveInside } from "../paths.ts";
 import { rowBuilder } from "../row_builder.ts";
 import type { Batch, Cursor, SourceRef } from "../types.ts";
+import { readCsvBlocks } from "./_csv_blocks.ts";
 import { CsvParser, type CsvRecord, detectDelimiter } from "./csv_parser.ts";
 import {
   bomLength,
@@ -112,7 +113,8 @@ export const csvExtractor = defineExtractor({
     return (await readCsvLayout(full, basename(config.path), config)).columns;
   },
   fingerprint: (ctx, config) => fingerprintInput(ctx.inputRoot, config.path),
-  async *run(ctx, config, { from, batchSize }) {
+  columnar: true,
+  async *run(ctx, config, { from, batchSize, columnar }) {
     const full = resolveInside(ctx.inputRoot, config.path, "input file");
     const label = basename(config.path);
     const layout = await readCsvLayout(full, label, config);
@@ -123,6 +125,18 @@ export const csvExtractor = defineExtractor({
     // ended in and its end there; turned into a byte offset only when a cursor is needed.
     // `skip` comes only from cursors of older versions.
     let skip = from ? Number(from.skip ?? 0) : 0;
+    if (columnar && layout.encoding === "utf-8" && skip === 0) {
+      yield* readCsvBlocks(ctx, {
+        fullPath: full,
+        label,
+        columns,
+        delimiter: layout.delimiter,
+        offset: from ? Number(from.offset) : layout.dataOffset,
+        line: from ? Number(from.line) : layout.dataLine,
+        batchSize,
+      });
+      return;
+    }
     const parser = new CsvParser(layout.delimiter, from ? Number(from.line) : layout.dataLine);
     const bytesOf = layout.encoding === "utf-8"
       ? utf8Bytes

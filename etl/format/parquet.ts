@@ -13,7 +13,9 @@
  */
 import { z } from "zod";
 import { defineFormat } from "../define.ts";
-import type { Format, Row } from "../types.ts";
+import type { ColumnBatch } from "../columnar.ts";
+import { FatalRunError } from "../errors.ts";
+import type { Column, Format, Row, Schema } from "../types.ts";
 import { RowGroupBuffer } from "./_parquet_columns.ts";
 import { columnsOf, concatBytes, EMPTY } from "./_values.ts";
 
@@ -49,6 +51,7 @@ export const parquetFormat = defineFormat({
   secrets: [],
   extension: "parquet",
   contentType: "application/vnd.apache.parquet",
+  columnar: true,
   create(config, schema) {
     let buffer: RowGroupBuffer | undefined;
     let stream: InstanceType<Io["ParquetStream"]> | undefined;
@@ -75,6 +78,20 @@ export const parquetFormat = defineFormat({
         }
         return concatBytes(out);
       },
+      async encodeColumns(batch) {
+        if (batch.rows === 0) return EMPTY;
+        const group = buffer ??= new RowGroupBuffer(sameColumns(schema, batch));
+        const out: Uint8Array[] = [];
+        for (let from = 0; from < batch.rows;) {
+          const n = Math.min(batch.rows - from, config.rowGroupSize - group.rows);
+          group.append(batch, from, n);
+          from += n;
+          if (group.rows >= config.rowGroupSize || group.textBytes >= MAX_GROUP_BYTES) {
+            out.push(await flush(group));
+          }
+        }
+        return concatBytes(out);
+      },
       async end() {
         const out: Uint8Array[] = [];
         if (buffer && buffer.rows > 0) out.push(await flush(buffer));
@@ -90,6 +107,15 @@ export const parquetFormat = defineFormat({
     };
   },
 });
+
+/** The schema's columns, checked against a column batch's (a mismatch is an engine bug). */
+function sameColumns(schema: Schema, batch: ColumnBatch): Column[] {
+  const names = batch.columns.map((c) => `${c.name}:${c.type}`).join(",");
+  if (names !== schema.columns.map((c) => `${c.name}:${c.type}`).join(",")) {
+    throw new FatalRunError(`Columns ${names} do not match the Parquet schema`);
+  }
+  return schema.columns;
+}
 
 /** Joins whole files of one format (absolute paths), in order, into one written through `write`. */
 export type PartMerger = (

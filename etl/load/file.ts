@@ -14,6 +14,7 @@
 import { createHash } from "node:crypto";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { z } from "zod";
+import { batchLength } from "../columnar.ts";
 import { defineLoader } from "../define.ts";
 import { ConfigError } from "../errors.ts";
 import { resolveInside } from "../paths.ts";
@@ -107,6 +108,7 @@ export const fileLoader = defineLoader({
   config: FileConfig,
   secrets: [],
   needsFormat: true,
+  columnar: true,
   async open(ctx, config, target, resumeState) {
     const format = target.format;
     if (!format) throw new ConfigError("A file repository needs an output format (output.format)");
@@ -174,9 +176,10 @@ export const fileLoader = defineLoader({
     };
     return {
       async write(batch) {
-        await put(await encoder.encode(batch.rows));
-        records += batch.rows.length;
-        partRows += batch.rows.length;
+        const columns = batch.columnar?.kind === "columns" ? batch.columnar : undefined;
+        await put(await (columns ? encoder.encodeColumns!(columns) : encoder.encode(batch.rows)));
+        records += batchLength(batch);
+        partRows += batchLength(batch);
       },
       async checkpoint() {
         if (parts && !encoder.state) {

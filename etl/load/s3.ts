@@ -28,6 +28,7 @@ export const s3Loader = defineLoader({
   config: S3Config,
   secrets: ["accessKeyId", "secretAccessKey"],
   needsFormat: true,
+  columnar: true,
   async test(ctx, config) {
     const client = await connectS3(ctx, config);
     try {

@@ -10,6 +10,8 @@ import { COLUMN_TYPES, type ColumnType, type Row, type Schema } from "../types.t
 import { coerce, CoerceError, type DateOrder, inferType } from "./coerce.ts";
 import { renameFields } from "./names.ts";
 import { rowMapper } from "../row_builder.ts";
+import type { CsvBlock } from "../columnar.ts";
+import { BlockNormalizer, type Cell, CellError } from "./_normalize_columns.ts";
 
 const ColumnTypeEnum = z.enum(COLUMN_TYPES as [ColumnType, ...ColumnType[]]);
 
@@ -31,11 +33,6 @@ type Config = z.output<typeof NormalizeConfig>;
 // Identifiers and codes look numeric but lose meaning as numbers ("02451", "0012").
 const KEEP_AS_TEXT =
   /(^|_)(zip|zipcode|postal|postcode|phone|fax|mobile|ssn|mrn|npi|code|cvx|id|ids|identifier|number|no|lot)($|_)/;
-
-type Cell = (value: unknown) => unknown;
-
-/** Thrown by a cell with the column's source name, so the reason can name it. */
-class CellError extends Error {}
 
 interface Plan {
   keys: string[];
@@ -143,7 +140,12 @@ export const normalizeTransformer = defineTransformer({
     };
     return { config: { ...config, types, infer: false }, schema, problems };
   },
+  columnar: true,
   run(ctx, config, batch) {
+    if (batch.columnar?.kind === "csv") {
+      const columnar = blockNormalizer(config, batch.columnar).run(ctx, batch.columnar);
+      return { rows: [], refs: [], cursor: batch.cursor, columnar };
+    }
     const rows: Row[] = [];
     const refs = [];
     let plan: Plan | undefined;
@@ -161,6 +163,26 @@ export const normalizeTransformer = defineTransformer({
     return { rows, refs, cursor: batch.cursor };
   },
 });
+
+const normalizers = new WeakMap<Config, { columns: readonly string[]; n: BlockNormalizer }>();
+
+/** The block normalizer of a run (its config object), made for the first block's columns. */
+function blockNormalizer(config: Config, block: CsvBlock): BlockNormalizer {
+  const known = normalizers.get(config);
+  if (known && known.columns === block.columns) return known.n;
+  const keys = [...block.columns];
+  const names = renameFields(keys, config.fieldNames);
+  const columns = keys.map((key, i) => {
+    const type = config.types[names[i]] ?? config.types[key] ?? "string";
+    return { column: { name: names[i], type }, cell: cellFor(config, key, type) };
+  });
+  const n = new BlockNormalizer(columns, {
+    trim: config.trim,
+    nullTokens: config.nullTokens.map((t) => t.toLowerCase()),
+  });
+  normalizers.set(config, { columns: block.columns, n });
+  return n;
+}
 
 function keysOf(sample: Row[]): string[] {
   const keys = new Set<string>();
