@@ -148,8 +148,9 @@ export class TextBuilder extends ColumnBuilder {
     if (this.bytes.length - this.length < n) this.bytes = grown(this.bytes, this.length + n);
     const bytes = this.bytes;
     let p = this.length;
-    // A call to `set` costs more than copying a short value byte by byte.
-    if (n < 24) { for (let i = from; i < to; i++) bytes[p++] = src[i]; }
+    // Byte by byte up to a few cache lines: `set` needs a subarray, an object per value (a
+    // UUID per row made enough garbage to grow the young generation by ~20 MB).
+    if (n <= 256) { for (let i = from; i < to; i++) bytes[p++] = src[i]; }
     else {
       bytes.set(src.subarray(from, to), p);
       p += n;

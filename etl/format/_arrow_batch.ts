@@ -82,7 +82,7 @@ function child(type: arrow.DataType, c: ColumnData, rows: number): arrow.Data {
   }
 }
 
-/** One record batch of these columns, serialized as an Arrow IPC stream. */
+/** One record batch of these columns, serialized as an Arrow IPC stream in a buffer of its own. */
 export function ipcBatch(schema: arrow.Schema, columns: ColumnData[], rows: number): Uint8Array {
   const children = columns.map((c, i) => child(schema.fields[i].type, c, rows));
   const struct = arrow.makeData({
@@ -91,7 +91,12 @@ export function ipcBatch(schema: arrow.Schema, columns: ColumnData[], rows: numb
     nullCount: 0,
     children,
   });
-  return arrow.tableToIPC(new arrow.Table([new arrow.RecordBatch(schema, struct)]), "stream");
+  const ipc = arrow.tableToIPC(new arrow.Table([new arrow.RecordBatch(schema, struct)]), "stream");
+  // The stream is the caller's to free: never a view of the row group's own buffers.
+  const shared = columns.some((c) =>
+    [c.valid, c.bytes, c.offsets, c.words, c.values].some((a) => a?.buffer === ipc.buffer)
+  );
+  return shared ? ipc.slice() : ipc;
 }
 
 /** A schema-only IPC stream, for a file without rows. */

@@ -77,6 +77,30 @@ export function encodeStruct(value: ThriftStruct): Uint8Array {
   return writer.bytes();
 }
 
+/**
+ * One top-level integer field of the struct at `offset`, reading only the fields before it
+ * (a Parquet footer's `num_rows` without decoding every row group). Undefined when missing.
+ */
+export function readIntegerField(
+  bytes: Uint8Array,
+  offset: number,
+  id: number,
+): bigint | undefined {
+  const reader = new Reader(bytes, offset);
+  let last = 0;
+  for (;;) {
+    const header = reader.byte();
+    if (header === 0) return undefined;
+    const delta = header >> 4;
+    const code = header & 0x0f;
+    const at = delta === 0 ? Number(reader.zigzag()) : last + delta;
+    last = at;
+    if (at === id && (code === T.I16 || code === T.I32 || code === T.I64)) return reader.zigzag();
+    if (code !== 1 && code !== 2) reader.value(code, 1);
+    if (at > id) return undefined;
+  }
+}
+
 /** The field with this id, if the struct has it. */
 export function field(struct: ThriftStruct, id: number): ThriftField | undefined {
   return struct.fields.find((f) => f.id === id);

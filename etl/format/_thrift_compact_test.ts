@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { parquetMetadata } from "hyparquet";
 import { encodeAll, TRICKY_ROWS } from "./_fixtures.ts";
 import { parquetFormat } from "./parquet.ts";
-import { decodeStruct, encodeStruct, field, T, type ThriftStruct } from "./_thrift_compact.ts";
+import {
+  decodeStruct,
+  encodeStruct,
+  field,
+  readIntegerField,
+  T,
+  type ThriftStruct,
+} from "./_thrift_compact.ts";
 
 const struct = (fields: ThriftStruct["fields"]): ThriftStruct => ({ kind: "struct", fields });
 
@@ -95,4 +102,20 @@ Deno.test("thrift compact says so when the data is cut short or nested without e
   assert.throws(() => decodeStruct(bytes.subarray(0, 5)), /ends in the middle of a value/);
   const deep = new Uint8Array(200).fill(0x1c); // field +1, struct, forever
   assert.throws(() => decodeStruct(deep), /nested too deeply/);
+});
+
+Deno.test("readIntegerField reads a footer's num_rows without decoding the row groups", async () => {
+  const rows = Array.from(
+    { length: 40 },
+    (_, i) => ({ ...TRICKY_ROWS[i % TRICKY_ROWS.length], id: i }),
+  );
+  const file = await encodeAll(parquetFormat, rows, { config: { rowGroupSize: 3 } });
+  const length = new DataView(file.buffer).getUint32(file.length - 8, true);
+  const at = file.length - 8 - length;
+  assert.equal(readIntegerField(file, at, 3), 40n);
+  const meta = parquetMetadata(file.slice().buffer);
+  assert.equal(readIntegerField(file, at, 3), meta.num_rows);
+  // version (field 1) comes before the schema; a field the footer does not have is undefined.
+  assert.equal(readIntegerField(file, at, 1), BigInt(meta.version));
+  assert.equal(readIntegerField(file, at, 99), undefined);
 });

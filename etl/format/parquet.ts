@@ -17,7 +17,7 @@ import type { ColumnBatch } from "../columnar.ts";
 import { FatalRunError } from "../errors.ts";
 import type { Column, Format, Row, Schema } from "../types.ts";
 import { RowGroupBuffer } from "./_parquet_columns.ts";
-import { columnsOf, concatBytes, EMPTY } from "./_values.ts";
+import { columnsOf, EMPTY } from "./_values.ts";
 
 /** Config of the Parquet format. */
 export const ParquetFormatConfig = z.object({
@@ -57,52 +57,47 @@ export const parquetFormat = defineFormat({
     let stream: InstanceType<Io["ParquetStream"]> | undefined;
     let arrowSchema: ReturnType<Io["arrowSchema"]> | undefined;
 
-    const flush = async (group: RowGroupBuffer): Promise<Uint8Array> => {
+    /** Writes a row group; its bytes are kept in the stream until `taken()`. */
+    const flush = async (group: RowGroupBuffer): Promise<void> => {
       const lib = await loadIo();
       const { columns, rows } = group.take();
       arrowSchema ??= lib.arrowSchema(columns);
       stream ??= new lib.ParquetStream(config);
-      return stream.write(lib.ipcBatch(arrowSchema, columns, rows), rows);
+      await stream.write(lib.ipcBatch(arrowSchema, columns, rows), rows);
     };
+    const taken = () => stream?.take() ?? EMPTY;
 
     return {
       async encode(rows: Row[]) {
         if (rows.length === 0) return EMPTY;
         const group = buffer ??= new RowGroupBuffer(columnsOf(schema, rows));
-        const out: Uint8Array[] = [];
         for (const row of rows) {
           group.push(row);
           if (group.rows >= config.rowGroupSize || group.textBytes >= MAX_GROUP_BYTES) {
-            out.push(await flush(group));
+            await flush(group);
           }
         }
-        return concatBytes(out);
+        return taken();
       },
       async encodeColumns(batch) {
         if (batch.rows === 0) return EMPTY;
         const group = buffer ??= new RowGroupBuffer(sameColumns(schema, batch));
-        const out: Uint8Array[] = [];
         for (let from = 0; from < batch.rows;) {
           const n = Math.min(batch.rows - from, config.rowGroupSize - group.rows);
           group.append(batch, from, n);
           from += n;
           if (group.rows >= config.rowGroupSize || group.textBytes >= MAX_GROUP_BYTES) {
-            out.push(await flush(group));
+            await flush(group);
           }
         }
-        return concatBytes(out);
+        return taken();
       },
       async end() {
-        const out: Uint8Array[] = [];
-        if (buffer && buffer.rows > 0) out.push(await flush(buffer));
-        if (stream) {
-          out.push(await stream.close());
-        } else {
-          const lib = await loadIo();
-          const columns = buffer?.columns ?? columnsOf(schema, []);
-          out.push(lib.ParquetStream.empty(lib.ipcEmpty(lib.arrowSchema(columns)), config));
-        }
-        return concatBytes(out);
+        if (buffer && buffer.rows > 0) await flush(buffer);
+        if (stream) return await stream.close();
+        const lib = await loadIo();
+        const columns = buffer?.columns ?? columnsOf(schema, []);
+        return lib.ParquetStream.empty(lib.ipcEmpty(lib.arrowSchema(columns)), config);
       },
     };
   },
