@@ -27,7 +27,7 @@ async function writeParts(dir: string, sizes: number[], rowGroupSize = 10): Prom
   let from = 0;
   for (const [i, size] of sizes.entries()) {
     const file = await encodeAll(parquetFormat, rowsFrom(from, size), {
-      config: { rowGroupSize },
+      config: { rowGroupSize, statistics: "all" },
       batch: 7,
     });
     from += size;

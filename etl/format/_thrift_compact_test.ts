@@ -14,7 +14,9 @@ import {
 const struct = (fields: ThriftStruct["fields"]): ThriftStruct => ({ kind: "struct", fields });
 
 Deno.test("thrift compact re-encodes a parquet-wasm footer and its page indexes byte for byte", async () => {
-  const file = await encodeAll(parquetFormat, TRICKY_ROWS, { config: { rowGroupSize: 3 } });
+  const file = await encodeAll(parquetFormat, TRICKY_ROWS, {
+    config: { rowGroupSize: 3, statistics: "all" },
+  });
   const length = new DataView(file.buffer).getUint32(file.length - 8, true);
   const footer = file.subarray(file.length - 8 - length, file.length - 8);
   const { value, end } = decodeStruct(footer);

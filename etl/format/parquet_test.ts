@@ -190,3 +190,43 @@ Deno.test("parquetFormat writes zstd when asked", async () => {
   assert.equal(meta.row_groups[0].columns[0].meta_data?.codec, "ZSTD");
   assert.equal(arrow.tableFromIPC(pw.readParquet(file).intoIPCStream()).numRows, 25);
 });
+
+Deno.test("parquetFormat writes min/max for numbers and dates by default, for text only when asked", async () => {
+  const schema = {
+    columns: [
+      { name: "id", type: "integer" as const },
+      { name: "patient.name", type: "string" as const },
+      { name: "born", type: "date" as const },
+      { name: "weight", type: "decimal" as const },
+    ],
+  };
+  const rows = [
+    { id: 3, "patient.name": "Zoë", born: "1990-01-02", weight: "9.5" },
+    { id: 1, "patient.name": "Ann", born: "1980-05-06", weight: "10" },
+  ];
+  const statsOf = async (config: Record<string, unknown>) => {
+    const encoder = parquetFormat.create(parquetFormat.config.parse(config), schema, {
+      table: "t",
+    });
+    const parts = [await encoder.encode(rows), await encoder.end()];
+    const file = new Uint8Array(parts[0].length + parts[1].length);
+    file.set(parts[0]);
+    file.set(parts[1], parts[0].length);
+    const meta = parquetMetadata(file.buffer);
+    return meta.row_groups[0].columns.map((c) => {
+      const s = c.meta_data?.statistics;
+      return s?.min_value === undefined ? null : [s.min_value, s.max_value];
+    });
+  };
+  assert.deepEqual(await statsOf({}), [
+    [1n, 3n],
+    null,
+    [new Date("1980-05-06T00:00:00Z"), new Date("1990-01-02T00:00:00Z")],
+    null,
+  ]);
+  const all = await statsOf({ statistics: "all" });
+  assert.deepEqual(all[1], ["Ann", "Zoë"]);
+  // Text order, which is why decimals written as text get none by default.
+  assert.deepEqual(all[3], ["10", "9.5"]);
+  assert.deepEqual(await statsOf({ statistics: "none" }), [null, null, null, null]);
+});
