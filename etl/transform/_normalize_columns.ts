@@ -77,10 +77,16 @@ export class BlockNormalizer {
   readonly #builders: ColumnBuilder[];
   readonly #trim: boolean;
   readonly #tokens: Uint8Array[];
-  readonly #tokenLengths = new Set<number>();
-  /** Fields at most this long may be a null token once lowercased: looked at closely. */
+  /** 1 at the byte length of some token. */
+  readonly #tokenLength: Uint8Array;
+  /**
+   * True when comparing bytes (ASCII letters in any case) finds every token: the tokens are
+   * ASCII without a "k". Otherwise a non-ASCII field may lowercase to one (the Kelvin sign
+   * lowercases to "k"; a non-ASCII token needs the row path's `toLowerCase`).
+   */
+  readonly #bytewise: boolean;
+  /** Fields at most this long may be a token once lowercased: looked at closely. */
   readonly #suspect: number;
-  readonly #asciiTokens: boolean;
 
   constructor(columns: BlockColumn[], options: BlockOptions) {
     this.#columns = columns;
@@ -89,9 +95,12 @@ export class BlockNormalizer {
     this.#trim = options.trim;
     const enc = new TextEncoder();
     this.#tokens = options.nullTokens.map((t) => enc.encode(t));
-    for (const t of options.nullTokens) this.#tokenLengths.add(t.length);
-    this.#asciiTokens = this.#tokens.every((t, i) => t.length === options.nullTokens[i].length);
-    // A non-ASCII character may lowercase to ASCII (K, the Kelvin sign): up to 3 bytes each.
+    this.#tokenLength = new Uint8Array(Math.max(0, ...this.#tokens.map((t) => t.length)) + 1);
+    for (const t of this.#tokens) this.#tokenLength[t.length] = 1;
+    this.#bytewise = options.nullTokens.every((t, i) =>
+      this.#tokens[i].length === t.length && !t.includes("k")
+    );
+    // A character of up to 3 UTF-8 bytes for each character of the longest token.
     this.#suspect = 3 * Math.max(0, ...options.nullTokens.map((t) => t.length));
   }
 
@@ -130,12 +139,12 @@ export class BlockNormalizer {
       if (s < e && (b[s] >= 0x80 || b[e - 1] >= 0x80)) return this.#slow(i, b, start, end, row);
     }
     const n = e - s;
-    if (n <= this.#suspect) {
-      if (!this.#asciiTokens || !ascii(b, s, e)) return this.#slow(i, b, start, end, row);
-      if (this.#tokenLengths.has(n) && this.#isToken(b, s, n)) {
-        this.#builders[i].none(row);
-        return;
-      }
+    if (n < this.#tokenLength.length && this.#tokenLength[n] === 1 && this.#isToken(b, s, n)) {
+      this.#builders[i].none(row);
+      return;
+    }
+    if (!this.#bytewise && n <= this.#suspect && !ascii(b, s, e)) {
+      return this.#slow(i, b, start, end, row);
     }
     switch (this.#kinds[i]) {
       case Kind.Text:

@@ -32,6 +32,10 @@ const POOL: string[][] = [
     "  ",
     "Ｎ/Ａ",
     "K",
+    "un\u212Anown",
+    "UNKNOWN",
+    "ñ/a",
+    "Ñ/A",
   ],
   [
     "42",
@@ -139,6 +143,10 @@ Deno.test("normalize on CSV bytes matches the row path on random rows, with ever
     {},
     { trim: false },
     { nullTokens: ["-", "NA", "ｎｕｌｌ"] },
+    { nullTokens: ["unknown", "n/a"] },
+    {
+      nullTokens: ["ñ/a"],
+    },
     { nullTokens: [] },
     {
       dateOrder: "dmy",
