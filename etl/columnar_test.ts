@@ -3,7 +3,9 @@ import { parquetReadObjects } from "hyparquet";
 import { runPipeline } from "./pipeline.ts";
 import { columnarPlan, planPipeline } from "./plan.ts";
 import { startTestS3Server } from "./load/_s3_test_server.ts";
+import { prepareRun, publishRun, runSlice } from "./steps.ts";
 import { testContext } from "./testing.ts";
+import type { Batch, Cursor, SinkState } from "./types.ts";
 import { normalizeTransformer } from "./transform/normalize.ts";
 
 /** Clinic rows with every kind of trouble: quotes, line breaks, bad values, ragged lines. */
@@ -33,6 +35,21 @@ function spec(repository: Record<string, unknown>) {
   };
 }
 
+/** Runs `fn`, noting which form of batch normalize is handed each time (which path ran). */
+async function watchNormalize<T>(fn: () => Promise<T>): Promise<{ value: T; kinds: string[] }> {
+  const kinds: string[] = [];
+  const run = normalizeTransformer.run;
+  normalizeTransformer.run = (ctx, config, batch) => {
+    kinds.push(batch.columnar?.kind ?? "rows");
+    return run(ctx, config, batch);
+  };
+  try {
+    return { value: await fn(), kinds };
+  } finally {
+    normalizeTransformer.run = run;
+  }
+}
+
 async function withDir(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/in.csv`, CSV);
@@ -50,20 +67,10 @@ Deno.test("CSV → normalize → Parquet by columns writes the file the row path
       ...options,
       columnar: false,
     });
-    // Watch which form of batch normalize is handed, to be sure the byte path ran.
-    const kinds: string[] = [];
-    const run = normalizeTransformer.run;
-    normalizeTransformer.run = (ctx, config, batch) => {
-      kinds.push(batch.columnar?.kind ?? "rows");
-      return run(ctx, config, batch);
-    };
-    let columns;
-    try {
-      columns = await runPipeline(spec({ type: "file", path: "columns.parquet" }), options);
-    } finally {
-      normalizeTransformer.run = run;
-    }
-    // The plan runs it once on its sample of rows; the run hands it blocks.
+    const { value: columns, kinds } = await watchNormalize(() =>
+      runPipeline(spec({ type: "file", path: "columns.parquet" }), options)
+    );
+    // The plan runs normalize once on its sample of rows; the run hands it blocks.
     assert.deepEqual(kinds, ["rows", "csv", "csv", "csv", "csv"]);
     assert.equal(columns.status, "succeeded", columns.error);
     assert.deepEqual(columns.counts, rows.counts);
@@ -157,5 +164,49 @@ Deno.test("by columns, too many rejected rows fail the run and leave no file", a
     assert.equal(result.status, "failed");
     assert.match(result.error ?? "", /More than 1 rows were rejected/);
     await assert.rejects(() => Deno.stat(`${dir}/strict.parquet`), Deno.errors.NotFound);
+  });
+});
+
+/** Runs a prepared pipeline in slices of `rows` rows to the end and publishes it. */
+async function inSteps(dir: string, path: string, rows: number, onBatch?: (b: Batch) => void) {
+  const ctx = {
+    ...testContext({ inputRoot: dir, outputRoot: dir }),
+    ids: { tenant: "t", pipeline: "clinic", run: path },
+  };
+  const prepared = await prepareRun(spec({ type: "file", path }), ctx);
+  let cursor: Cursor | null = null;
+  let sink: SinkState | undefined;
+  const rejected: unknown[] = [];
+  for (let slices = 1; slices <= 50; slices++) {
+    const slice = await runSlice(prepared, ctx, {
+      from: cursor,
+      sink,
+      budget: { rows, ms: 60_000 },
+      onBatch,
+    });
+    rejected.push(...slice.rejected.map((r) => [r.ref.line, r.reason]));
+    cursor = slice.cursor;
+    sink = slice.sink;
+    if (slice.done) return { result: await publishRun(prepared, ctx, sink), rejected };
+  }
+  throw new Error("the source did not end in 50 slices");
+}
+
+Deno.test("by columns in steps (a run without a report), the published file is the row path's", async () => {
+  await withDir(async (dir) => {
+    const kinds: string[] = [];
+    const byRows = await inSteps(dir, "rows.parquet", 2, (b) => {
+      kinds.push(b.columnar?.kind ?? "rows");
+    });
+    // A run that counts a report sees rows; one without goes by columns.
+    assert.ok(kinds.length > 0 && kinds.every((k) => k === "rows"));
+    const { value: byColumns, kinds: handed } = await watchNormalize(() =>
+      inSteps(dir, "columns.parquet", 2)
+    );
+    assert.ok(handed.includes("csv") && !handed.slice(1).includes("rows"), handed.join());
+    assert.deepEqual(byColumns.rejected, byRows.rejected);
+    assert.equal(byColumns.rejected.length, 3);
+    assert.equal(byColumns.result.records, 4);
+    assert.equal(byColumns.result.checksum, byRows.result.checksum);
   });
 });

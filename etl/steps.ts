@@ -6,7 +6,8 @@
  * @module
  */
 import { ConfigError } from "./errors.ts";
-import { type Plan, planPipeline, replan } from "./plan.ts";
+import { batchLength } from "./columnar.ts";
+import { columnarPlan, type Plan, planPipeline, replan } from "./plan.ts";
 import type { RejectedRow } from "./pipeline.ts";
 import type {
   Batch,
@@ -134,10 +135,12 @@ export async function runSlice(
       from: options.from ?? undefined,
       batchSize: Math.min(plan.spec.options.batchSize, options.budget.rows),
       since: options.since,
+      // The report counts rows: only a run without one can carry bytes and columns.
+      columnar: !options.onBatch && columnarPlan(plan),
     });
     for await (const batch of batches) {
       if (ctx.signal.aborted) throw new ConfigError("The run was cancelled");
-      read += batch.rows.length + (batch.rejected?.length ?? 0);
+      read += batchLength(batch) + (batch.rejected?.length ?? 0);
       for (const r of batch.rejected ?? []) local.reject(r.ref, "read", r.reason);
       let out = batch;
       for (const step of plan.transforms) out = step.entry.run(local, step.config, out);

@@ -5,7 +5,8 @@
  * offset = UTC), json → UTF8 JSON text. Rows are buffered column by column and a row group is
  * written every `rowGroupSize` rows (sooner when buffered text passes 32 MiB, so long
  * FHIR resources keep memory bounded): `encode()` returns the bytes of finished row groups and
- * `end()` the rest with the footer.
+ * `end()` the rest with the footer. `encodeColumns()` takes rows already in typed columns (the
+ * columnar CSV → normalize path) and copies them in whole.
  *
  * Written with parquet-wasm (arrow-rs): on 25 string columns it encoded ~150-300k rows/s here
  * against ~35-70k rows/s for hyparquet-writer. The wasm module loads on the first row group.
