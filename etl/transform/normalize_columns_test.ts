@@ -80,6 +80,23 @@ function prepared(extra: Record<string, unknown> = {}) {
   );
 }
 
+/** The records of a CSV body (no header) as the block reader hands them to normalize. */
+function blockOf(body: string): CsvBlock {
+  const bytes = new TextEncoder().encode(body);
+  const scanner = new CsvBlockScanner(",", COLUMNS.length, 4);
+  scanner.scan(bytes, 0, bytes.length, true, 2);
+  return {
+    kind: "csv",
+    source: "in.csv",
+    columns: COLUMNS,
+    bytes,
+    rows: scanner.rows,
+    starts: scanner.starts,
+    ends: scanner.ends,
+    lines: scanner.lines,
+  };
+}
+
 /** Both paths on the same CSV body: their columns and rejections must be the same. */
 function compare(body: string, extra: Record<string, unknown> = {}) {
   const { config, schema } = prepared(extra);
@@ -96,19 +113,7 @@ function compare(body: string, extra: Record<string, unknown> = {}) {
   const rowGroup = new RowGroupBuffer(schema.columns);
   for (const row of out.rows) rowGroup.push(row);
   // The byte path: scanner, block, normalize, the same row group.
-  const bytes = new TextEncoder().encode(body);
-  const scanner = new CsvBlockScanner(",", COLUMNS.length, 4);
-  scanner.scan(bytes, 0, bytes.length, true, 2);
-  const block: CsvBlock = {
-    kind: "csv",
-    source: "in.csv",
-    columns: COLUMNS,
-    bytes,
-    rows: scanner.rows,
-    starts: scanner.starts,
-    ends: scanner.ends,
-    lines: scanner.lines,
-  };
+  const block = blockOf(body);
   const colCtx = testContext();
   const colsSeen = colCtx.rejections;
   const columnar = normalizeTransformer.run(colCtx, config, {
@@ -171,26 +176,12 @@ Deno.test("normalize on CSV bytes matches the row path on random rows, with ever
 
 Deno.test("normalize on CSV bytes reuses its buffers: a second block does not see the first", () => {
   const { config } = prepared();
-  const make = (body: string): Batch => {
-    const bytes = new TextEncoder().encode(body);
-    const scanner = new CsvBlockScanner(",", COLUMNS.length, 4);
-    scanner.scan(bytes, 0, bytes.length, true, 2);
-    return {
-      rows: [],
-      refs: [],
-      cursor: {},
-      columnar: {
-        kind: "csv",
-        source: "in.csv",
-        columns: COLUMNS,
-        bytes,
-        rows: scanner.rows,
-        starts: scanner.starts,
-        ends: scanner.ends,
-        lines: scanner.lines,
-      },
-    };
-  };
+  const make = (body: string): Batch => ({
+    rows: [],
+    refs: [],
+    cursor: {},
+    columnar: blockOf(body),
+  });
   const ctx = testContext({});
   const first = normalizeTransformer.run(
     ctx,
