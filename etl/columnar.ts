@@ -5,7 +5,7 @@
  * per value is what makes CSV → Parquet fast; any other plan sees only rows.
  * @module
  */
-import type { Batch, ColumnType } from "./types.ts";
+import type { Batch, ColumnType, Encoder } from "./types.ts";
 
 /** One typed column, as views valid until its buffer's next write. */
 export interface ColumnData {
@@ -49,6 +49,12 @@ export interface ColumnBatch {
 
 /** A batch's rows in a form other than row objects. */
 export type Columnar = CsvBlock | ColumnBatch;
+
+/** The bytes an encoder makes of a batch: its typed columns when it has them, else its rows. */
+export function encodeBatch(encoder: Encoder, batch: Batch): Uint8Array | Promise<Uint8Array> {
+  const columns = batch.columnar?.kind === "columns" ? batch.columnar : undefined;
+  return columns ? encoder.encodeColumns!(columns) : encoder.encode(batch.rows);
+}
 
 /** Rows in a batch, whichever form they are in (rejected records not counted). */
 export function batchLength(batch: Batch): number {

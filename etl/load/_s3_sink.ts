@@ -8,7 +8,7 @@
 import type { CompleteMultipartUploadCommandOutput, S3Client } from "@aws-sdk/client-s3";
 import type { Upload } from "@aws-sdk/lib-storage";
 import type { Readable } from "node:stream";
-import { batchLength } from "../columnar.ts";
+import { batchLength, encodeBatch } from "../columnar.ts";
 import { ConfigError } from "../errors.ts";
 import type { Format, LoadTarget, Sink } from "../types.ts";
 import { UploadBody } from "./_s3_body.ts";
@@ -112,8 +112,7 @@ export function openS3Sink(
 
   return {
     async write(batch) {
-      const columns = batch.columnar?.kind === "columns" ? batch.columnar : undefined;
-      await put(await (columns ? encoder.encodeColumns!(columns) : encoder.encode(batch.rows)));
+      await put(await encodeBatch(encoder, batch));
       records += batchLength(batch);
     },
     async commit() {

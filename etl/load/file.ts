@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { z } from "zod";
-import { batchLength } from "../columnar.ts";
+import { batchLength, encodeBatch } from "../columnar.ts";
 import { defineLoader } from "../define.ts";
 import { ConfigError } from "../errors.ts";
 import { resolveInside } from "../paths.ts";
@@ -176,8 +176,7 @@ export const fileLoader = defineLoader({
     };
     return {
       async write(batch) {
-        const columns = batch.columnar?.kind === "columns" ? batch.columnar : undefined;
-        await put(await (columns ? encoder.encodeColumns!(columns) : encoder.encode(batch.rows)));
+        await put(await encodeBatch(encoder, batch));
         records += batchLength(batch);
         partRows += batchLength(batch);
       },
