@@ -8,7 +8,8 @@
  * `end()` the rest with the footer. `encodeColumns()` takes rows already in typed columns (the
  * columnar CSV → normalize path) and copies them in whole.
  *
- * Written with parquet-wasm (arrow-rs): on 25 string columns it encoded ~150-300k rows/s here
+ * Written with parquet-wasm (arrow-rs), which takes each row group as an Arrow IPC stream
+ * (`_arrow_ipc.ts`): on 25 string columns it encoded ~150-300k rows/s here
  * against ~35-70k rows/s for hyparquet-writer. The wasm module loads on the first row group.
  * @module
  */
@@ -41,13 +42,13 @@ export const ParquetFormatConfig = z.object({
 /** Buffered text that closes a row group early. */
 const MAX_GROUP_BYTES = 32 * 1024 * 1024;
 
-type Io = typeof import("./_arrow_batch.ts") & typeof import("./_parquet_stream.ts");
+type Io = typeof import("./_arrow_ipc.ts") & typeof import("./_parquet_stream.ts");
 let io: Promise<Io> | undefined;
 
-/** Arrow and the wasm writer, loaded once and only when a Parquet file is written. */
+/** The Arrow IPC writer and the wasm writer, loaded once and only when a Parquet file is written. */
 function loadIo(): Promise<Io> {
-  io ??= Promise.all([import("./_arrow_batch.ts"), import("./_parquet_stream.ts")])
-    .then(([batch, stream]) => ({ ...batch, ...stream }));
+  io ??= Promise.all([import("./_arrow_ipc.ts"), import("./_parquet_stream.ts")])
+    .then(([ipc, stream]) => ({ ...ipc, ...stream }));
   return io;
 }
 
@@ -64,15 +65,13 @@ export const parquetFormat = defineFormat({
   create(config, schema) {
     let buffer: RowGroupBuffer | undefined;
     let stream: InstanceType<Io["ParquetStream"]> | undefined;
-    let arrowSchema: ReturnType<Io["arrowSchema"]> | undefined;
 
     /** Writes a row group; its bytes are kept in the stream until `taken()`. */
     const flush = async (group: RowGroupBuffer): Promise<void> => {
       const lib = await loadIo();
       const { columns, rows } = group.take();
-      arrowSchema ??= lib.arrowSchema(columns);
-      stream ??= new lib.ParquetStream(config, textColumns(columns));
-      await stream.write(lib.ipcBatch(arrowSchema, columns, rows), rows);
+      stream ??= new lib.ParquetStream(config, textColumns(group.columns));
+      await stream.write(lib.ipcBatch(group.columns, columns, rows), rows);
     };
     const taken = () => stream?.take() ?? EMPTY;
 
@@ -107,7 +106,7 @@ export const parquetFormat = defineFormat({
         const lib = await loadIo();
         const columns = buffer?.columns ?? columnsOf(schema, []);
         return lib.ParquetStream.empty(
-          lib.ipcEmpty(lib.arrowSchema(columns)),
+          lib.ipcEmpty(columns),
           config,
           textColumns(columns),
         );
