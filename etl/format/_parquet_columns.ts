@@ -12,8 +12,6 @@ import { FatalRunError } from "../errors.ts";
 import type { Column } from "../types.ts";
 import { isMissing, textOf } from "./_values.ts";
 
-export type { ColumnData };
-
 /**
  * Buffers rows column by column. `textBytes` counts buffered text, so the caller can close a
  * row group early when long values (FHIR resources) would take too much memory.

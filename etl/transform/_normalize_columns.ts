@@ -19,6 +19,7 @@ import { FatalRunError } from "../errors.ts";
 import { daysFromCivil } from "../format/_datetime.ts";
 import { textOf } from "../format/_values.ts";
 import { validDay } from "../iso_date.ts";
+import { FALSE, TRUE } from "./coerce.ts";
 import type { Column, RunContext } from "../types.ts";
 
 /** Thrown by a cell with the column's source name, so the reason can name it. */
@@ -239,19 +240,6 @@ function isDecimal(b: Uint8Array, s: number, e: number): boolean {
   return digits > 0 || fraction > 0;
 }
 
-const BOOLEANS = new Map<string, number>([
-  ["true", 1],
-  ["yes", 1],
-  ["y", 1],
-  ["t", 1],
-  ["1", 1],
-  ["false", 0],
-  ["no", 0],
-  ["n", 0],
-  ["f", 0],
-  ["0", 0],
-]);
-
 /** 1 or 0 for the spellings the row path takes (any case), -1 otherwise. */
 function booleanOf(b: Uint8Array, s: number, e: number): number {
   let text = "";
@@ -260,7 +248,7 @@ function booleanOf(b: Uint8Array, s: number, e: number): number {
     if (c >= 0x80) return -1;
     text += String.fromCharCode(c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
   }
-  return BOOLEANS.get(text) ?? -1;
+  return TRUE.has(text) ? 1 : FALSE.has(text) ? 0 : -1;
 }
 
 /** Days since 1970-01-01 of a valid `YYYY-MM-DD` at `s`, else undefined. */

@@ -20,8 +20,10 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const SLASH_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 const DATETIME =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
-const TRUE = new Set(["true", "yes", "y", "t", "1"]);
-const FALSE = new Set(["false", "no", "n", "f", "0"]);
+/** Lowercase spellings a boolean column takes as true. */
+export const TRUE = new Set(["true", "yes", "y", "t", "1"]);
+/** Lowercase spellings a boolean column takes as false. */
+export const FALSE = new Set(["false", "no", "n", "f", "0"]);
 const INFER_BOOLEAN = new Set(["true", "false", "yes", "no"]);
 
 function pad(n: number, width = 2): string {
