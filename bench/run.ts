@@ -6,6 +6,7 @@
  * @example
  * ```sh
  * deno task bench                                  # 1M patients, all conversions, DuckDB 1 and 2 threads
+ * deno task bench --repeat 1                       # one run of each instead of the best of three
  * deno task bench --patients 100000 --only patient --skip-peer
  * deno task bench --sizes 1000000,5000000 --skip-peer   # memory flatness
  * ```
@@ -14,39 +15,18 @@
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { measure, outputMb } from "./_measure.ts";
-
-type Conversion = "patient" | "immunization" | "parquet";
-const CONVERSIONS: readonly Conversion[] = ["patient", "immunization", "parquet"];
-
-/** Rows/s each conversion must reach with our engine on one core. */
-const TARGETS: Record<Conversion, number> = {
-  patient: 150_000,
-  immunization: 300_000,
-  parquet: 250_000,
-};
-const RSS_TARGET_MB = 200;
+import {
+  type Conversion,
+  CONVERSIONS,
+  fmtRate,
+  fold,
+  label,
+  type Measurement,
+  rate,
+  table,
+} from "./_results.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-
-/** One measured conversion. */
-interface Measurement {
-  patients: number;
-  conversion: Conversion;
-  engine: string;
-  rows: number;
-  seconds: number;
-  wallSeconds: number;
-  peakRssMb: number;
-  outMb: number;
-  error?: string;
-}
-
-/** "1m" for 1,000,000, "100k" for 100,000, the number otherwise. */
-function label(n: number): string {
-  if (n % 1_000_000 === 0) return `${n / 1_000_000}m`;
-  if (n % 1_000 === 0) return `${n / 1_000}k`;
-  return String(n);
-}
 
 async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
@@ -152,6 +132,8 @@ async function runOurs(
     engine: opts.viaCli ? "ours (cli)" : "ours",
     rows: j?.counts?.written ?? 0,
     seconds: j?.seconds ?? m.wallSeconds,
+    medianSeconds: j?.seconds ?? m.wallSeconds,
+    runs: 1,
     wallSeconds: m.wallSeconds,
     peakRssMb: m.peakRssMb,
     outMb: await outputMb(`${ROOT}${dir}/ours/${OUTPUT[conversion]}`, opts.keep),
@@ -189,6 +171,8 @@ async function runPeer(
     engine: `duckdb ${threads}t`,
     rows: j?.rows ?? 0,
     seconds: j?.seconds ?? m.wallSeconds,
+    medianSeconds: j?.seconds ?? m.wallSeconds,
+    runs: 1,
     wallSeconds: m.wallSeconds,
     peakRssMb: m.peakRssMb,
     outMb: await outputMb(`${ROOT}${out}`, keep),
@@ -196,56 +180,61 @@ async function runPeer(
   };
 }
 
-const rate = (m: Measurement) => (m.seconds > 0 ? m.rows / m.seconds : 0);
-const fmtRate = (r: number) => (r >= 1000 ? `${Math.round(r / 1000)}k` : `${Math.round(r)}`);
+const USAGE = `Usage: deno task bench [options]
+  --patients N        patients to generate and convert (default 1000000)
+  --sizes N,M         several sizes instead of --patients
+  --only C            one conversion: ${CONVERSIONS.join(", ")}
+  --repeat N          runs of each engine, interleaved; the fastest is reported (default 3)
+  --skip-peer         our engine only
+  --threads 1,2       DuckDB thread counts (default 1,2)
+  --seed N            generator seed (default 42)
+  --batch-size N      pipeline batch size (default 1000)
+  --row-group-size N  Parquet rows per row group
+  --keep-output       keep the converted files
+  --profile           CPU profile of our runs (bench/out/<size>/<conversion>.cpuprofile)
+  --via-cli           run ours through cli.ts (start-up included)
+  --v8-flags F        V8 flags for our runs`;
 
-/** The results as a Markdown table: one line per engine, peers compared with ours. */
-export function table(results: Measurement[]): string {
-  const head =
-    "| patients | conversion | engine | rows | seconds | rows/s | peak RSS MB | out MB " +
-    "| speed ours/peer | RSS ours/peer | target |\n|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|";
-  const lines = results.map((m) => {
-    const ours = results.find((o) =>
-      o.engine.startsWith("ours") && o.conversion === m.conversion && o.patients === m.patients
-    );
-    const peer = !m.engine.startsWith("ours") && ours && !ours.error;
-    const speed = peer && rate(m) > 0 ? (rate(ours) / rate(m)).toFixed(2) : "";
-    const rss = peer && m.peakRssMb > 0 ? (ours.peakRssMb / m.peakRssMb).toFixed(2) : "";
-    let target = "";
-    if (m.engine.startsWith("ours") && !m.error) {
-      const fast = rate(m) >= TARGETS[m.conversion];
-      const small = m.peakRssMb <= RSS_TARGET_MB;
-      target = `≥${fmtRate(TARGETS[m.conversion])}/s ${fast ? "ok" : "MISS"}, ` +
-        `≤${RSS_TARGET_MB} MB ${small ? "ok" : "MISS"}`;
-    }
-    if (m.error) {
-      target = `FAILED: ${m.error.replace(/\s+/g, " ").slice(0, 160).replaceAll("|", "/")}`;
-    }
-    return `| ${label(m.patients)} | ${m.conversion} | ${m.engine} | ${m.rows} | ` +
-      `${m.seconds.toFixed(2)} | ${fmtRate(rate(m))} | ${m.peakRssMb} | ${m.outMb} | ${speed} | ` +
-      `${rss} | ${target} |`;
-  });
-  return [head, ...lines].join("\n");
+/** One line on stderr per run, as it ends. */
+function progress(m: Measurement): void {
+  const failed = m.error ? ` (failed: ${m.error})` : "";
+  console.error(
+    `${label(m.patients)} ${m.conversion} ${m.engine}: ${
+      fmtRate(rate(m))
+    } rows/s, ${m.peakRssMb} MB${failed}`,
+  );
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      patients: { type: "string", default: "1000000" },
-      sizes: { type: "string" },
-      "skip-peer": { type: "boolean", default: false },
-      only: { type: "string" },
-      threads: { type: "string", default: "1,2" },
-      seed: { type: "string", default: "42" },
-      "batch-size": { type: "string", default: "1000" },
-      "keep-output": { type: "boolean", default: false },
-      "v8-flags": { type: "string" },
-      profile: { type: "boolean", default: false },
-      "via-cli": { type: "boolean", default: false },
-      "row-group-size": { type: "string" },
-    },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: Deno.args,
+      options: {
+        patients: { type: "string", default: "1000000" },
+        sizes: { type: "string" },
+        "skip-peer": { type: "boolean", default: false },
+        only: { type: "string" },
+        repeat: { type: "string", default: "3" },
+        threads: { type: "string", default: "1,2" },
+        seed: { type: "string", default: "42" },
+        "batch-size": { type: "string", default: "1000" },
+        "keep-output": { type: "boolean", default: false },
+        "v8-flags": { type: "string" },
+        profile: { type: "boolean", default: false },
+        "via-cli": { type: "boolean", default: false },
+        "row-group-size": { type: "string" },
+        help: { type: "boolean", default: false },
+      },
+    }));
+  } catch (err) {
+    console.error(`${err instanceof Error ? err.message : err}\n\n${USAGE}`);
+    Deno.exit(2);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
   const num = (s: string) => Number(s.replaceAll("_", ""));
   const sizes = (values.sizes ?? values.patients!).split(",").map(num);
   const only = values.only as Conversion | undefined;
@@ -253,8 +242,13 @@ if (import.meta.main) {
     console.error(`--only must be one of ${CONVERSIONS.join(", ")}`);
     Deno.exit(2);
   }
+  const repeat = num(values.repeat!);
+  if (!Number.isInteger(repeat) || repeat < 1) {
+    console.error(`--repeat must be a whole number of runs, at least 1 (got "${values.repeat}")`);
+    Deno.exit(2);
+  }
   const conversions = only ? [only] : CONVERSIONS;
-  const threads = values.threads!.split(",").map(Number);
+  const threads = values["skip-peer"] ? [] : values.threads!.split(",").map(Number);
   const results: Measurement[] = [];
   for (const patients of sizes) {
     const dir = await ensureData(patients, num(values.seed!));
@@ -267,23 +261,19 @@ if (import.meta.main) {
         viaCli: values["via-cli"]!,
         rowGroupSize: values["row-group-size"] ? num(values["row-group-size"]) : undefined,
       };
-      const ours = await runOurs(patients, conversion, dir, opts);
-      results.push(ours);
-      console.error(
-        `${label(patients)} ${conversion} ours: ${
-          fmtRate(rate(ours))
-        } rows/s, ${ours.peakRssMb} MB${ours.error ? ` (failed: ${ours.error})` : ""}`,
-      );
-      if (values["skip-peer"]) continue;
-      for (const t of threads) {
-        const peer = await runPeer(patients, conversion, dir, t, values["keep-output"]!);
-        results.push(peer);
-        console.error(
-          `${label(patients)} ${conversion} duckdb ${t}t: ${
-            fmtRate(rate(peer))
-          } rows/s, ${peer.peakRssMb} MB`,
-        );
+      // Runs interleave (ours, each peer, ours, …) so that a machine that slows down for a
+      // while slows every engine alike.
+      const ours: Measurement[] = [];
+      const peers: Measurement[][] = threads.map(() => []);
+      for (let r = 0; r < repeat; r++) {
+        ours.push(await runOurs(patients, conversion, dir, opts));
+        progress(ours[r]);
+        for (const [k, t] of threads.entries()) {
+          peers[k].push(await runPeer(patients, conversion, dir, t, values["keep-output"]!));
+          progress(peers[k][r]);
+        }
       }
+      results.push(fold(ours), ...peers.map(fold));
     }
   }
   console.log(table(results));
