@@ -15,6 +15,8 @@ import { FORMATS } from "./etl/format/mod.ts";
 import { LOADERS } from "./etl/load/mod.ts";
 import { type Progress, runPipeline, type RunResult } from "./etl/pipeline.ts";
 import { TRANSFORMERS } from "./etl/transform/mod.ts";
+import { Env } from "./config.ts";
+import { setNative } from "./native/ffi.ts";
 
 const USAGE = `Usage:
   deno task etl run <pipeline.json> [--input-root DIR] [--output-root DIR]
@@ -58,6 +60,13 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, options } = parseArgs(argv, ["allow-private-network"]);
   const allowPrivateNetwork = options.get("allow-private-network") === true;
   const [command, target] = positionals;
+  // The portal's NATIVE setting (config.ts) holds here too: 0 turns FFI off.
+  const native = Env.shape.NATIVE.safeParse(Deno.env.get("NATIVE"));
+  if (!native.success) {
+    console.error(`Bad setting NATIVE="${Deno.env.get("NATIVE")}": use 1 or 0`);
+    return 2;
+  }
+  setNative(native.data);
   const opt = (name: string) => {
     const v = options.get(name);
     return typeof v === "string" ? v : undefined;

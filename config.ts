@@ -60,6 +60,9 @@ export const Env = z.object({
   ),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30)
     .describe("A signed-in session ends after this many minutes without a request"),
+  NATIVE: flag.default(true).describe(
+    "Use glibc and OpenSSL through FFI where faster (direct writes of file outputs, hashes off the run's thread); 0 falls back to plain Deno (same bytes, more CPU)",
+  ),
   WATCHDOG_STALE_SECONDS: z.coerce.number().int().min(5).default(60)
     .describe("A run whose last step is older than this is resumed by the watchdog"),
 });

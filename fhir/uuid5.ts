@@ -6,8 +6,18 @@
  * @module
  */
 
+import { nativeEpoch } from "../native/ffi.ts";
+import { nativeSha1, type Sha1State } from "../native/sha1.ts";
+
 const W = new Int32Array(80);
 let buf = new Uint8Array(256);
+/** 64-byte views of `buf`, one per block, made once per `buf` (for the native block function). */
+let blocks: Uint8Array[] = [];
+
+// libcrypto's block function where it can be used (see native/sha1.ts), looked up again after
+// the native setting changed.
+let sha1: Sha1State | null = null;
+let sha1Epoch = 0;
 
 /** The 16 bytes of a UUID written in its usual hex form. */
 export function uuidBytes(uuid: string): Uint8Array {
@@ -24,6 +34,13 @@ function reserve(p: number, more: number): void {
   const bigger = new Uint8Array((p + more + 72) * 2);
   bigger.set(buf.subarray(0, p));
   buf = bigger;
+  blocks = [];
+}
+
+/** The 64 bytes of `buf` at `off`, as a view kept for the next calls. */
+function blockAt(off: number): Uint8Array {
+  const i = off >> 6;
+  return blocks[i] ??= buf.subarray(off, off + 64);
 }
 
 /** Write `s` as UTF-8 at `p`; returns the position after it. */
@@ -154,6 +171,23 @@ function digest(len: number, unchanged: number): string {
   if (total > 64 && unchanged >= 64 && firstBlockKept) {
     h0 = k0, h1 = k1, h2 = k2, h3 = k3, h4 = k4;
     off = 64;
+  }
+  if (sha1Epoch !== nativeEpoch()) {
+    sha1 = nativeSha1();
+    sha1Epoch = nativeEpoch();
+  }
+  const native = sha1;
+  if (native) {
+    const s = native.words;
+    s[0] = h0, s[1] = h1, s[2] = h2, s[3] = h3, s[4] = h4;
+    for (; off < total; off += 64) {
+      native.compress(blockAt(off));
+      if (off === 0) {
+        firstBlockKept = total > 64;
+        k0 = s[0], k1 = s[1], k2 = s[2], k3 = s[3], k4 = s[4];
+      }
+    }
+    h0 = s[0], h1 = s[1], h2 = s[2], h3 = s[3], h4 = s[4];
   }
   for (; off < total; off += 64) {
     for (let t = 0; t < 16; t++) {

@@ -16,6 +16,7 @@ import type { JobQueue } from "./job_queue.ts";
 import { tolerateLocks } from "./kv_locks.ts";
 import { queueFromEnv } from "./queue_config.ts";
 import { startWorkerPool } from "./worker_pool.ts";
+import { setNative } from "../native/ffi.ts";
 
 /** An engine and how to release it (queue first, then KV). */
 export interface OpenEngine {
@@ -42,6 +43,7 @@ export async function openEngine(
   /** Another queue than `raw` asks for (a step worker's relayed queue). */
   makeQueue?: (kv: Deno.Kv) => JobQueue,
 ): Promise<OpenEngine> {
+  setNative(env.NATIVE);
   if (env.KV_PATH !== ":memory:") await Deno.mkdir(dirname(env.KV_PATH), { recursive: true });
   const opened = await Deno.openKv(env.KV_PATH);
   // Other handles on the same file (step workers, worker processes) lock it now and then.

@@ -1,40 +1,48 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { sha256Stream } from "../../native/sha256.ts";
+import { DirectFile } from "./_direct_io.ts";
 import { WriteBehind } from "./_write_behind.ts";
 
-Deno.test("WriteBehind writes every chunk in order, reusable at once, and hashes what it wrote", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const file = await Deno.open(`${dir}/out.ndjson`, { write: true, createNew: true });
-    const out = new WriteBehind(file, createHash("sha256"));
-    const expected = createHash("sha256");
-    const all: number[] = [];
-    // One buffer reused for every chunk, as encoders do; sizes cross the 4 MiB gathering buffer.
-    const reused = new Uint8Array(5_000_000);
-    for (let i = 0; i < 40; i++) {
-      const n = i % 7 === 0 ? 4_500_000 : 1 + ((i * 7919) % 900_000);
-      const chunk = reused.subarray(0, n);
-      chunk.fill(i);
-      expected.update(chunk);
-      all.push(n);
-      await out.put(chunk);
-      chunk.fill(255); // must not reach the file
+for (const mode of ["buffered", "direct"] as const) {
+  Deno.test(`WriteBehind (${mode}) writes every chunk in order, reusable at once, and hashes what it wrote`, async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const file = await Deno.open(`${dir}/out.ndjson`, { write: true, createNew: true });
+      const direct = mode === "direct" ? DirectFile.open(`${dir}/out.ndjson`) : undefined;
+      // This machine's temp folder is on ext4: the direct path must really be taken here.
+      if (mode === "direct") assert.ok(direct, "O_DIRECT could not be used in the temp folder");
+      const out = new WriteBehind(file, sha256Stream({ native: mode === "direct" }), direct);
+      const expected = createHash("sha256");
+      const all: number[] = [];
+      // One buffer reused for every chunk, as encoders do; sizes cross the 4 MiB gathering buffer.
+      const reused = new Uint8Array(5_000_000);
+      for (let i = 0; i < 40; i++) {
+        const n = i % 7 === 0 ? 4_500_000 : 1 + ((i * 7919) % 900_000);
+        const chunk = reused.subarray(0, n);
+        chunk.fill(i);
+        expected.update(chunk);
+        all.push(n);
+        await out.put(chunk);
+        chunk.fill(255); // must not reach the file
+      }
+      await out.drain();
+      const hex = await out.digest();
+      out.close();
+      file.close();
+      const written = await Deno.readFile(`${dir}/out.ndjson`);
+      assert.equal(written.length, all.reduce((a, b) => a + b, 0));
+      let at = 0;
+      for (let i = 0; i < all.length; i++) {
+        assert.ok(written.subarray(at, at + all[i]).every((b) => b === i), `chunk ${i}`);
+        at += all[i];
+      }
+      assert.equal(hex, expected.digest("hex"));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
-    await out.drain();
-    const hex = out.digest();
-    file.close();
-    const written = await Deno.readFile(`${dir}/out.ndjson`);
-    assert.equal(written.length, all.reduce((a, b) => a + b, 0));
-    let at = 0;
-    for (let i = 0; i < all.length; i++) {
-      assert.ok(written.subarray(at, at + all[i]).every((b) => b === i), `chunk ${i}`);
-      at += all[i];
-    }
-    assert.equal(hex, expected.digest("hex"));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  });
+}
 
 Deno.test("WriteBehind reports a failed write at drain, and nothing waits forever", async () => {
   const dir = await Deno.makeTempDir();
@@ -51,6 +59,78 @@ Deno.test("WriteBehind reports a failed write at drain, and nothing waits foreve
     await assert.rejects(() => out.put(new Uint8Array(10)));
     file.close();
     assert.equal(await Deno.readTextFile(`${dir}/ro.txt`), "");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Puts `sizes` chunks of distinct bytes; returns everything put, in order. */
+async function putChunks(out: WriteBehind, sizes: number[], seed: number): Promise<Uint8Array> {
+  const all = new Uint8Array(sizes.reduce((a, b) => a + b, 0));
+  let at = 0;
+  for (const [i, n] of sizes.entries()) {
+    const chunk = new Uint8Array(n).map((_, k) => (seed + i * 31 + k * 7) & 255);
+    all.set(chunk, at);
+    at += n;
+    await out.put(chunk);
+  }
+  return all;
+}
+
+Deno.test("WriteBehind (direct): a drain between blocks writes the tail, and writing goes on after it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/out.ndjson`;
+    const file = await Deno.open(path, { write: true, createNew: true });
+    const direct = DirectFile.open(path);
+    assert.ok(direct, "O_DIRECT could not be used in the temp folder");
+    const out = new WriteBehind(file, sha256Stream(), direct);
+    // 10,000 bytes: two whole blocks and a tail of 1,808, all on disk after the drain (a checkpoint).
+    const first = await putChunks(out, [3000, 7000], 1);
+    await out.drain();
+    assert.deepEqual(await Deno.readFile(path), first);
+    // Then more than a gathering buffer in one chunk, and an odd tail again.
+    const second = await putChunks(out, [5_000_001, 17, 4096], 2);
+    await out.drain();
+    await out.drain(); // a second drain with nothing new changes nothing
+    const hex = await out.digest();
+    out.close();
+    file.close();
+    const expected = new Uint8Array(first.length + second.length);
+    expected.set(first);
+    expected.set(second, first.length);
+    const written = await Deno.readFile(path);
+    assert.equal(written.length, expected.length);
+    assert.ok(written.every((b, i) => b === expected[i]), "the file holds exactly what was put");
+    assert.equal(hex, createHash("sha256").update(expected).digest("hex"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("WriteBehind (direct): a direct write that fails is written the usual way, nothing lost", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/out.ndjson`;
+    const file = await Deno.open(path, { write: true, createNew: true });
+    const direct = DirectFile.open(path);
+    assert.ok(direct);
+    const out = new WriteBehind(file, sha256Stream(), direct);
+    const first = await putChunks(out, [3_000_000], 3);
+    await out.drain();
+    // From now on every direct write fails (its descriptor is gone), as on a full disk.
+    direct.close();
+    const second = await putChunks(out, [2_500_000, 999], 4);
+    await out.drain();
+    const hex = await out.digest();
+    file.close();
+    const expected = new Uint8Array(first.length + second.length);
+    expected.set(first);
+    expected.set(second, first.length);
+    const written = await Deno.readFile(path);
+    assert.equal(written.length, expected.length);
+    assert.ok(written.every((b, i) => b === expected[i]), "the file holds exactly what was put");
+    assert.equal(hex, createHash("sha256").update(expected).digest("hex"));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -11,7 +11,6 @@
  * files that commit joins (see `_file_parts.ts`).
  * @module
  */
-import { createHash } from "node:crypto";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { z } from "zod";
 import { batchLength, encodeBatch } from "../columnar.ts";
@@ -23,6 +22,8 @@ import type { EncoderState, SinkState } from "../types.ts";
 import { FileParts, syncFolder } from "./_file_parts.ts";
 import { hashFileOnThread } from "../hash_thread.ts";
 import { WriteBehind } from "./_write_behind.ts";
+import { DirectFile } from "./_direct_io.ts";
+import { sha256Stream } from "../../native/sha256.ts";
 
 /** Config of the file repository. */
 export const FileConfig = z.object({
@@ -152,13 +153,17 @@ export const fileLoader = defineLoader({
     let closed = false;
     // A resumed file's name was made durable by the step that created it.
     let named = resume !== undefined;
-    // Written behind the run (see _write_behind.ts).
-    const out = new WriteBehind(file, resume ? undefined : createHash("sha256"));
+    // Written behind the run (see _write_behind.ts); a new file skipping the page cache where it
+    // can (see _direct_io.ts).
+    const out = resume
+      ? new WriteBehind(file)
+      : new WriteBehind(file, sha256Stream(), DirectFile.open(current));
     const put = (chunk: Uint8Array) => {
       bytes += chunk.length;
       return out.put(chunk);
     };
     const close = () => {
+      out.close();
       if (!closed) file.close();
       closed = true;
     };
@@ -227,7 +232,7 @@ export const fileLoader = defineLoader({
         await put(await encoder.end());
         await drain();
         await file.sync();
-        let checksum = out.digest();
+        let checksum = await out.digest();
         close();
         if (checksum === undefined) {
           // Resumed in steps: the earlier steps' bytes are hashed from the file.
