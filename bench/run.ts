@@ -199,7 +199,7 @@ const USAGE = `Usage: deno task bench [options]
   --keep-output       keep the converted files
   --profile           CPU profile of our runs (bench/out/<size>/<conversion>.cpuprofile)
   --via-cli           run ours through cli.ts (start-up included)
-  --v8-flags F        V8 flags for our runs`;
+  --v8-flags F        more V8 flags for our runs (beside --no-allocation-site-pretenuring)`;
 
 /** One line on stderr per run, as it ends. */
 function progress(m: Measurement): void {
