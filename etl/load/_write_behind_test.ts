@@ -77,14 +77,40 @@ async function putChunks(out: WriteBehind, sizes: number[], seed: number): Promi
   return all;
 }
 
-Deno.test("WriteBehind (direct): a drain between blocks writes the tail, and writing goes on after it", async () => {
+/** A new file in a temporary folder with a direct-writing WriteBehind on it, for `fn`. */
+async function withDirect(
+  fn: (out: WriteBehind, path: string, direct: DirectFile) => Promise<void>,
+): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
     const path = `${dir}/out.ndjson`;
-    const file = await Deno.open(path, { write: true, createNew: true });
+    using file = await Deno.open(path, { write: true, createNew: true });
     const direct = DirectFile.open(path);
-    assert.ok(direct, "O_DIRECT could not be used in the temp folder");
+    assert.ok(direct, "O_DIRECT could not be used in the temp folder (ext4 here)");
     const out = new WriteBehind(file, sha256Stream(), direct);
+    await fn(out, path, direct);
+    out.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The file holds exactly `parts`, one after the other, and `hex` is their SHA-256. */
+async function assertHolds(path: string, parts: Uint8Array[], hex: string | undefined) {
+  const expected = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    expected.set(part, at);
+    at += part.length;
+  }
+  const written = await Deno.readFile(path);
+  assert.equal(written.length, expected.length);
+  assert.ok(written.every((b, i) => b === expected[i]), "the file holds exactly what was put");
+  assert.equal(hex, createHash("sha256").update(expected).digest("hex"));
+}
+
+Deno.test("WriteBehind (direct): a drain between blocks writes the tail, and writing goes on after it", async () => {
+  await withDirect(async (out, path) => {
     // 10,000 bytes: two whole blocks and a tail of 1,808, all on disk after the drain (a checkpoint).
     const first = await putChunks(out, [3000, 7000], 1);
     await out.drain();
@@ -93,45 +119,18 @@ Deno.test("WriteBehind (direct): a drain between blocks writes the tail, and wri
     const second = await putChunks(out, [5_000_001, 17, 4096], 2);
     await out.drain();
     await out.drain(); // a second drain with nothing new changes nothing
-    const hex = await out.digest();
-    out.close();
-    file.close();
-    const expected = new Uint8Array(first.length + second.length);
-    expected.set(first);
-    expected.set(second, first.length);
-    const written = await Deno.readFile(path);
-    assert.equal(written.length, expected.length);
-    assert.ok(written.every((b, i) => b === expected[i]), "the file holds exactly what was put");
-    assert.equal(hex, createHash("sha256").update(expected).digest("hex"));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+    await assertHolds(path, [first, second], await out.digest());
+  });
 });
 
 Deno.test("WriteBehind (direct): a direct write that fails is written the usual way, nothing lost", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const path = `${dir}/out.ndjson`;
-    const file = await Deno.open(path, { write: true, createNew: true });
-    const direct = DirectFile.open(path);
-    assert.ok(direct);
-    const out = new WriteBehind(file, sha256Stream(), direct);
+  await withDirect(async (out, path, direct) => {
     const first = await putChunks(out, [3_000_000], 3);
     await out.drain();
     // From now on every direct write fails (its descriptor is gone), as on a full disk.
     direct.close();
     const second = await putChunks(out, [2_500_000, 999], 4);
     await out.drain();
-    const hex = await out.digest();
-    file.close();
-    const expected = new Uint8Array(first.length + second.length);
-    expected.set(first);
-    expected.set(second, first.length);
-    const written = await Deno.readFile(path);
-    assert.equal(written.length, expected.length);
-    assert.ok(written.every((b, i) => b === expected[i]), "the file holds exactly what was put");
-    assert.equal(hex, createHash("sha256").update(expected).digest("hex"));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+    await assertHolds(path, [first, second], await out.digest());
+  });
 });
