@@ -162,7 +162,11 @@ export class WriteBehind {
     const write = direct
       ? direct.write(view, offset).then((ok) => ok ? undefined : this.#fallBack(view, offset))
       : writeAll(this.#file, view);
-    const writing = Promise.all([hashing, write]).then(() => {
+    // Both settle before anything else happens: a thread may still be reading `view`.
+    const both = Promise.allSettled([hashing, write]).then((results) => {
+      for (const r of results) if (r.status === "rejected") throw r.reason;
+    });
+    const writing = both.then(() => {
       this.#writing = undefined;
       this.#spares.push(full);
       this.#unsynced += view.length;
