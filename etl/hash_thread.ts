@@ -39,13 +39,18 @@ async function hashNatively(path: string): Promise<{ sha256: string; size: numbe
   let size = 0;
   let hashing: Promise<void> | void = undefined;
   using file = await Deno.open(path, { read: true });
-  for (let i = 0;; i++) {
-    const buf = buffers[i & 1];
-    const n = await file.read(buf);
-    await hashing;
-    if (n === null) break;
-    hashing = hash.update(buf.subarray(0, n));
-    size += n;
+  try {
+    for (let i = 0;; i++) {
+      const buf = buffers[i & 1];
+      const n = await file.read(buf);
+      await hashing;
+      if (n === null) break;
+      hashing = hash.update(buf.subarray(0, n));
+      size += n;
+    }
+  } finally {
+    // A failed read must not leave a thread hashing a buffer nobody holds any more.
+    await Promise.resolve(hashing).catch(() => {});
   }
   return { sha256: hash.digest(), size };
 }
