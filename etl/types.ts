@@ -267,6 +267,11 @@ export interface Encoder {
   /** The closing bytes (footer, closing bracket). */
   end(): Uint8Array | Promise<Uint8Array>;
   /**
+   * Lets go of what the encoder holds (Parquet: its helper thread) when the output is abandoned
+   * before `end()`; safe to call at any time, more than once.
+   */
+  close?(): void;
+  /**
    * What a new encoder needs to continue this output in another step or process (CSV: header
    * written; JSON: an item written). Formats that cannot continue (Parquet) leave it out.
    */

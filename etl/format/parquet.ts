@@ -2,15 +2,16 @@
  * Parquet output with typed, nullable columns: string → UTF8, integer → INT64, decimal → UTF8
  * text (exact; Parquet DECIMAL needs one scale per column and common JS readers turn it into
  * doubles), boolean → BOOLEAN, date → DATE, datetime → TIMESTAMP(MICROS, adjusted to UTC; no
- * offset = UTC), json → UTF8 JSON text. Rows are buffered column by column and a row group is
- * written every `rowGroupSize` rows (sooner when buffered text passes 32 MiB, so long
- * FHIR resources keep memory bounded): `encode()` returns the bytes of finished row groups and
- * `end()` the rest with the footer. `encodeColumns()` takes rows already in typed columns (the
- * columnar CSV → normalize path) and copies them in whole.
+ * offset = UTC), json → UTF8 JSON text. Rows are buffered column by column and handed to the
+ * writer in pieces of up to {@link PIECE_ROWS} rows; a row group ends every `rowGroupSize` rows
+ * (sooner when it holds 32 MiB, so long FHIR resources keep memory bounded): `encode()` returns
+ * the bytes of finished row groups and `end()` the rest with the footer. `encodeColumns()` takes
+ * rows already in typed columns (the columnar CSV → normalize path) and copies them in whole.
  *
- * Written with parquet-wasm (arrow-rs), which takes each row group as an Arrow IPC stream
- * (`_arrow_ipc.ts`): on 25 string columns it encoded ~150-300k rows/s here
- * against ~35-70k rows/s for hyparquet-writer. The wasm module loads on the first row group.
+ * Written with parquet-wasm (arrow-rs), which takes each piece as an Arrow IPC stream
+ * (`_arrow_ipc.ts`): on 25 string columns it encoded ~150-300k rows/s here against ~35-70k
+ * rows/s for hyparquet-writer. It runs on a helper thread (`_parquet_thread.ts`) while this one
+ * reads and converts the next rows; where no thread can be started, here.
  * @module
  */
 import { z } from "zod";
@@ -39,17 +40,42 @@ export const ParquetFormatConfig = z.object({
     ),
 });
 
-/** Buffered text that closes a row group early. */
-const MAX_GROUP_BYTES = 32 * 1024 * 1024;
+/**
+ * Rows handed to the writer at a time (fewer when `rowGroupSize` is smaller). Half a default row
+ * group: with pieces of 10k rows, the two threads held ~8 MB more (peak 187–198 MB on 1M Synthea
+ * patients, against 180–190 MB), for no measurable speed.
+ */
+const PIECE_ROWS = 5_000;
 
-type Io = typeof import("./_arrow_ipc.ts") & typeof import("./_parquet_stream.ts");
+/** Buffered text that sends a piece early (long FHIR resources). */
+const MAX_PIECE_BYTES = 32 * 1024 * 1024;
+
+type Io = typeof import("./_arrow_ipc.ts") & typeof import("./_parquet_thread.ts");
 let io: Promise<Io> | undefined;
 
-/** The Arrow IPC writer and the wasm writer, loaded once and only when a Parquet file is written. */
+/**
+ * The Arrow IPC writer and the helper thread's client, loaded once and only when a Parquet file
+ * is written; the wasm writer itself loads only where it runs (the thread, or here without one).
+ */
 function loadIo(): Promise<Io> {
-  io ??= Promise.all([import("./_arrow_ipc.ts"), import("./_parquet_stream.ts")])
-    .then(([ipc, stream]) => ({ ...ipc, ...stream }));
+  io ??= Promise.all([import("./_arrow_ipc.ts"), import("./_parquet_thread.ts")])
+    .then(([ipc, thread]) => ({ ...ipc, ...thread }));
   return io;
+}
+
+/** A Parquet writer: on a helper thread, or on this one where no helper thread can run. */
+type Stream =
+  | import("./_parquet_stream.ts").ParquetStream
+  | import("./_parquet_thread.ts").ParquetThread;
+
+let threads = true;
+
+/**
+ * Whether Parquet is encoded on a helper thread (the default) or on the run's own thread; the
+ * bytes are the same. For tests that compare the two.
+ */
+export function setParquetThread(on: boolean): void {
+  threads = on;
 }
 
 /** The Parquet format. */
@@ -64,26 +90,27 @@ export const parquetFormat = defineFormat({
   columnar: true,
   create(config, schema) {
     let buffer: RowGroupBuffer | undefined;
-    let stream: InstanceType<Io["ParquetStream"]> | undefined;
+    let stream: Stream | undefined;
 
-    /** Writes a row group; its bytes are kept in the stream until `taken()`. */
+    /** Hands a piece to the writer; its bytes are kept in the stream until `taken()`. */
     const flush = async (group: RowGroupBuffer): Promise<void> => {
       const lib = await loadIo();
       const { columns, rows } = group.take();
-      stream ??= new lib.ParquetStream(config, textColumns(group.columns));
+      const text = textColumns(group.columns);
+      stream ??= (threads ? lib.ParquetThread.start(config, text) : undefined) ??
+        new (await import("./_parquet_stream.ts")).ParquetStream(config, text);
       await stream.write(lib.ipcBatch(group.columns, columns, rows), rows);
     };
     const taken = () => stream?.take() ?? EMPTY;
 
+    const piece = Math.min(PIECE_ROWS, config.rowGroupSize);
     return {
       async encode(rows: Row[]) {
         if (rows.length === 0) return EMPTY;
         const group = buffer ??= new RowGroupBuffer(columnsOf(schema, rows));
         for (const row of rows) {
           group.push(row);
-          if (group.rows >= config.rowGroupSize || group.textBytes >= MAX_GROUP_BYTES) {
-            await flush(group);
-          }
+          if (group.rows >= piece || group.textBytes >= MAX_PIECE_BYTES) await flush(group);
         }
         return taken();
       },
@@ -91,25 +118,25 @@ export const parquetFormat = defineFormat({
         if (batch.rows === 0) return EMPTY;
         const group = buffer ??= new RowGroupBuffer(sameColumns(schema, batch));
         for (let from = 0; from < batch.rows;) {
-          const n = Math.min(batch.rows - from, config.rowGroupSize - group.rows);
+          const n = Math.min(batch.rows - from, piece - group.rows);
           group.append(batch, from, n);
           from += n;
-          if (group.rows >= config.rowGroupSize || group.textBytes >= MAX_GROUP_BYTES) {
-            await flush(group);
-          }
+          if (group.rows >= piece || group.textBytes >= MAX_PIECE_BYTES) await flush(group);
         }
         return taken();
       },
       async end() {
         if (buffer && buffer.rows > 0) await flush(buffer);
         if (stream) return await stream.close();
-        const lib = await loadIo();
+        const [lib, { ParquetStream }] = await Promise.all([
+          loadIo(),
+          import("./_parquet_stream.ts"),
+        ]);
         const columns = buffer?.columns ?? columnsOf(schema, []);
-        return lib.ParquetStream.empty(
-          lib.ipcEmpty(columns),
-          config,
-          textColumns(columns),
-        );
+        return ParquetStream.empty(lib.ipcEmpty(columns), config, textColumns(columns));
+      },
+      close() {
+        if (stream && "dispose" in stream) stream.dispose();
       },
     };
   },

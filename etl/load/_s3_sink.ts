@@ -135,6 +135,7 @@ export function openS3Sink(
       };
     },
     async abort() {
+      encoder.close?.();
       if (state !== "open") return;
       state = "aborted";
       try {

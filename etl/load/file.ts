@@ -163,6 +163,7 @@ export const fileLoader = defineLoader({
       return out.put(chunk);
     };
     const close = () => {
+      encoder.close?.();
       out.close();
       if (!closed) file.close();
       closed = true;

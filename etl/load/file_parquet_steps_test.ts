@@ -5,6 +5,7 @@ import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { ConfigError } from "../errors.ts";
 import { encodeAll, TRICKY_ROWS, TRICKY_SCHEMA } from "../format/_fixtures.ts";
 import { parquetFormat } from "../format/parquet.ts";
+import { parquetThreadsRunning } from "../format/_parquet_thread.ts";
 import { testContext } from "../testing.ts";
 import type { Batch, LoadResult, Row, Sink, SinkState } from "../types.ts";
 import { fileLoader } from "./file.ts";
@@ -20,12 +21,12 @@ function batchOf(rows: Row[]): Batch {
 }
 
 /** A run whose steps all share the output folder and run id. */
-function runOf(dir: string, run = "run-1") {
+function runOf(dir: string, run = "run-1", formatConfig: unknown = {}) {
   const ctx = { ...testContext({ outputRoot: dir }), ids: { tenant: "t", pipeline: "p", run } };
   const config = fileLoader.config.parse({});
   const target = {
     format: parquetFormat,
-    formatConfig: parquetFormat.config.parse({}),
+    formatConfig: parquetFormat.config.parse(formatConfig),
     schema: TRICKY_SCHEMA,
     name: "patients",
   };
@@ -168,14 +169,17 @@ Deno.test("file parquet: a retry from an older checkpoint drops the parts made a
 Deno.test("file parquet: abort removes the parts and the temporary file", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const open = runOf(dir);
+    // Row groups of 2 rows: the batches written after the checkpoint reach the helper thread.
+    const open = runOf(dir, "run-1", { rowGroupSize: 2 });
     const first = await step(open, undefined, 0, 2);
     const sink = await open(first);
     await writeBatches(sink, 2, 3);
     await sink.checkpoint!();
     await writeBatches(sink, 3, 4);
+    assert.equal(parquetThreadsRunning(), 1, "the step's rows are on the Parquet thread");
     await sink.abort();
     assert.deepEqual([...Deno.readDirSync(dir)], [], "nothing left in the output folder");
+    assert.equal(parquetThreadsRunning(), 0, "abort ends the Parquet thread");
 
     // Aborted in the first step, after a checkpoint made its first part.
     const again = await open();
@@ -184,6 +188,7 @@ Deno.test("file parquet: abort removes the parts and the temporary file", async 
     await writeBatches(again, 1, 2);
     await again.abort();
     assert.deepEqual([...Deno.readDirSync(dir)], [], "nothing left in the output folder");
+    assert.equal(parquetThreadsRunning(), 0, "abort ends the Parquet thread");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
