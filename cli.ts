@@ -17,6 +17,7 @@ import { type Progress, runPipeline, type RunResult } from "./etl/pipeline.ts";
 import { TRANSFORMERS } from "./etl/transform/mod.ts";
 import { Env } from "./config.ts";
 import { setNative } from "./native/ffi.ts";
+import { setParquetThread } from "./etl/format/parquet.ts";
 
 const USAGE = `Usage:
   deno task etl run <pipeline.json> [--input-root DIR] [--output-root DIR]
@@ -60,13 +61,17 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, options } = parseArgs(argv, ["allow-private-network"]);
   const allowPrivateNetwork = options.get("allow-private-network") === true;
   const [command, target] = positionals;
-  // The portal's NATIVE setting (config.ts) holds here too: 0 turns FFI off.
-  const native = Env.shape.NATIVE.safeParse(Deno.env.get("NATIVE"));
-  if (!native.success) {
-    console.error(`Bad setting NATIVE="${Deno.env.get("NATIVE")}": use 1 or 0`);
-    return 2;
+  // The portal's NATIVE and PARQUET_THREAD settings (config.ts) hold here too.
+  for (
+    const [name, apply] of [["NATIVE", setNative], ["PARQUET_THREAD", setParquetThread]] as const
+  ) {
+    const setting = Env.shape[name].safeParse(Deno.env.get(name));
+    if (!setting.success) {
+      console.error(`Bad setting ${name}="${Deno.env.get(name)}": use 1 or 0`);
+      return 2;
+    }
+    apply(setting.data);
   }
-  setNative(native.data);
   const opt = (name: string) => {
     const v = options.get(name);
     return typeof v === "string" ? v : undefined;

@@ -63,6 +63,9 @@ export const Env = z.object({
   NATIVE: flag.default(true).describe(
     "Use glibc and OpenSSL through FFI where faster (direct writes of file outputs, hashes off the run's thread); 0 falls back to plain Deno (same bytes, more CPU)",
   ),
+  PARQUET_THREAD: flag.default(true).describe(
+    "Encode Parquet on a helper thread beside the run's (~35% faster on two cores, ~10 MB more); 0 encodes on the run's thread (same bytes)",
+  ),
   WATCHDOG_STALE_SECONDS: z.coerce.number().int().min(5).default(60)
     .describe("A run whose last step is older than this is resumed by the watchdog"),
 });

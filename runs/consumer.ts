@@ -17,6 +17,7 @@ import { tolerateLocks } from "./kv_locks.ts";
 import { queueFromEnv } from "./queue_config.ts";
 import { startWorkerPool } from "./worker_pool.ts";
 import { setNative } from "../native/ffi.ts";
+import { setParquetThread } from "../etl/format/parquet.ts";
 
 /** An engine and how to release it (queue first, then KV). */
 export interface OpenEngine {
@@ -44,6 +45,7 @@ export async function openEngine(
   makeQueue?: (kv: Deno.Kv) => JobQueue,
 ): Promise<OpenEngine> {
   setNative(env.NATIVE);
+  setParquetThread(env.PARQUET_THREAD);
   if (env.KV_PATH !== ":memory:") await Deno.mkdir(dirname(env.KV_PATH), { recursive: true });
   const opened = await Deno.openKv(env.KV_PATH);
   // Other handles on the same file (step workers, worker processes) lock it now and then.

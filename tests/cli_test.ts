@@ -3,13 +3,13 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-async function cli(args: string[], cwd = root) {
+async function cli(args: string[], cwd = root, env: Record<string, string> = {}) {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `${root}/cli.ts`, ...args],
     cwd,
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
   }).output();
   return {
     code: out.code,
@@ -85,6 +85,44 @@ Deno.test("etl convert: a generic clinic CSV to every format", async () => {
       const info = await Deno.stat(`${outRoot}/patients.${format}`);
       assert.equal(info.size, result.output.bytes, format);
     }
+  } finally {
+    await Deno.remove(outRoot, { recursive: true });
+  }
+});
+
+Deno.test("etl convert: Parquet on the helper thread and with PARQUET_THREAD=0 is the same file", async () => {
+  const outRoot = await Deno.makeTempDir();
+  try {
+    const convert = (out: string, env: Record<string, string>) =>
+      cli(
+        [
+          "convert",
+          "data/samples/generic_clinic_patients.csv",
+          "--to",
+          "normalized",
+          "--format",
+          "parquet",
+          "--out",
+          `${outRoot}/${out}`,
+        ],
+        root,
+        env,
+      );
+    const threaded = await convert("a.parquet", {});
+    const inline = await convert("b.parquet", { PARQUET_THREAD: "0" });
+    assert.equal(threaded.code, 0, threaded.stderr);
+    assert.equal(inline.code, 0, inline.stderr);
+    const a = JSON.parse(threaded.stdout), b = JSON.parse(inline.stdout);
+    assert.ok(a.counts.written > 0);
+    assert.equal(a.output.checksum, b.output.checksum);
+    assert.deepEqual(
+      await Deno.readFile(`${outRoot}/a.parquet`),
+      await Deno.readFile(`${outRoot}/b.parquet`),
+    );
+
+    const bad = await convert("c.parquet", { PARQUET_THREAD: "maybe" });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /Bad setting PARQUET_THREAD="maybe": use 1 or 0/);
   } finally {
     await Deno.remove(outRoot, { recursive: true });
   }
