@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { ConfigError, RetriableError } from "../errors.ts";
 import { csvFormat } from "../format/csv.ts";
 import { ndjsonFormat } from "../format/ndjson.ts";
+import { parquetFormat } from "../format/parquet.ts";
+import { parquetThreadsRunning } from "../format/_parquet_thread.ts";
 import { TRICKY_ROWS, TRICKY_SCHEMA } from "../format/_fixtures.ts";
 import { assertEntryContract, testContext } from "../testing.ts";
 import type { Format, LoadTarget, Row, Schema, Sink } from "../types.ts";
@@ -25,6 +27,9 @@ function configFor(server: TestS3Server, extra: Record<string, unknown> = {}): S
     ...extra,
   });
 }
+
+/** Row groups of 2 rows: a few rows already reach the helper thread. */
+const PARQUET_SMALL_GROUPS = parquetFormat.config.parse({ rowGroupSize: 2 });
 
 function targetFor(format: Format, schema: Schema = TRICKY_SCHEMA): LoadTarget {
   return { format, formatConfig: format.config.parse({}), schema, name: "patients" };
@@ -208,6 +213,18 @@ Deno.test("s3Loader abort of a small upload sends nothing and leaves no object",
     await sink.abort(); // the pipeline may abort twice; the second does nothing
     assert.equal(await server.getObject(`${DEFAULT_KEY}.ndjson`), undefined);
     assert.deepEqual(server.requests.filter((r) => r.method !== "GET"), [], "no PUT or POST");
+  });
+});
+
+Deno.test("s3Loader abort of a Parquet upload ends the Parquet thread and leaves no object", async () => {
+  await withServer(async (server) => {
+    const target = { ...targetFor(parquetFormat), formatConfig: { ...PARQUET_SMALL_GROUPS } };
+    const sink = await s3Loader.open(ctx, configFor(server), target);
+    await writeRows(sink, TRICKY_ROWS);
+    assert.equal(parquetThreadsRunning(), 1, "the rows are on the Parquet thread");
+    await sink.abort();
+    assert.equal(parquetThreadsRunning(), 0);
+    assert.equal(await server.getObject(`${DEFAULT_KEY}.parquet`), undefined);
   });
 });
 
