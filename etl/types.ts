@@ -251,7 +251,15 @@ export interface Format<C extends z.ZodType = z.ZodType> extends EntryBase<C> {
   create(
     config: z.output<C>,
     schema: Schema,
-    options: { table: string; resume?: EncoderState },
+    options: {
+      table: string;
+      resume?: EncoderState;
+      /**
+       * The output is written in one go (not in run steps): the encoder may start a helper
+       * thread, which pays for its start (~0.3 s) only over a long output (Parquet).
+       */
+      oneGo?: boolean;
+    },
   ): Encoder;
 }
 

@@ -91,21 +91,18 @@ Deno.test("etl convert: a generic clinic CSV to every format", async () => {
 });
 
 Deno.test("etl convert: Parquet on the helper thread and with PARQUET_THREAD=0 is the same file", async () => {
-  const outRoot = await Deno.makeTempDir();
+  const dir = await Deno.makeTempDir();
   try {
+    // 12,000 rows: more than one piece, so the helper thread starts.
+    const lines = ["mrn,first_name,dob,visits"];
+    for (let i = 0; i < 12_000; i++) {
+      lines.push(`M${i},Name ${i},19${String(i % 100).padStart(2, "0")}-03-0${1 + i % 9},${i % 7}`);
+    }
+    await Deno.writeTextFile(`${dir}/big.csv`, lines.join("\n") + "\n");
     const convert = (out: string, env: Record<string, string>) =>
       cli(
-        [
-          "convert",
-          "data/samples/generic_clinic_patients.csv",
-          "--to",
-          "normalized",
-          "--format",
-          "parquet",
-          "--out",
-          `${outRoot}/${out}`,
-        ],
-        root,
+        ["convert", "big.csv", "--to", "normalized", "--format", "parquet", "--out", out],
+        dir,
         env,
       );
     const threaded = await convert("a.parquet", {});
@@ -113,18 +110,18 @@ Deno.test("etl convert: Parquet on the helper thread and with PARQUET_THREAD=0 i
     assert.equal(threaded.code, 0, threaded.stderr);
     assert.equal(inline.code, 0, inline.stderr);
     const a = JSON.parse(threaded.stdout), b = JSON.parse(inline.stdout);
-    assert.ok(a.counts.written > 0);
+    assert.equal(a.counts.written, 12_000);
     assert.equal(a.output.checksum, b.output.checksum);
     assert.deepEqual(
-      await Deno.readFile(`${outRoot}/a.parquet`),
-      await Deno.readFile(`${outRoot}/b.parquet`),
+      await Deno.readFile(`${dir}/a.parquet`),
+      await Deno.readFile(`${dir}/b.parquet`),
     );
 
     const bad = await convert("c.parquet", { PARQUET_THREAD: "maybe" });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /Bad setting PARQUET_THREAD="maybe": use 1 or 0/);
   } finally {
-    await Deno.remove(outRoot, { recursive: true });
+    await Deno.remove(dir, { recursive: true });
   }
 });
 

@@ -31,6 +31,7 @@ async function fileOf(rows: Row[], config: unknown, thread: boolean): Promise<Ui
   try {
     const encoder = parquetFormat.create(parquetFormat.config.parse(config), SCHEMA, {
       table: "t",
+      oneGo: true,
     });
     const parts: Uint8Array[] = [];
     // Copied at once: the bytes handed out are valid only until the next call.
@@ -98,10 +99,24 @@ Deno.test("Parquet thread: a row group the writer cannot read ends the run with 
 Deno.test("Parquet thread: an output abandoned part way ends its thread (close, or a sink's abort)", async () => {
   const encoder = parquetFormat.create(parquetFormat.config.parse({ rowGroupSize: 100 }), SCHEMA, {
     table: "t",
+    oneGo: true,
   });
   await encoder.encode(rowsOf(1_000));
   assert.equal(parquetThreadsRunning(), 1);
   encoder.close!();
   encoder.close!();
   assert.equal(parquetThreadsRunning(), 0);
+});
+
+Deno.test("Parquet thread: not started for a run step, nor for a file smaller than one piece", async () => {
+  const config = parquetFormat.config.parse({});
+  const step = parquetFormat.create(config, SCHEMA, { table: "t", oneGo: false });
+  await step.encode(rowsOf(12_000));
+  assert.equal(parquetThreadsRunning(), 0, "a run step encodes on its own thread");
+  const small = parquetFormat.create(config, SCHEMA, { table: "t", oneGo: true });
+  await small.encode(rowsOf(4_999));
+  const file = await small.end();
+  assert.equal(parquetThreadsRunning(), 0, "4,999 rows are encoded on the run's thread");
+  assert.equal(parquetMetadata(file.slice().buffer).num_rows, 4_999n);
+  await step.end();
 });

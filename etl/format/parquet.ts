@@ -88,16 +88,22 @@ export const parquetFormat = defineFormat({
   extension: "parquet",
   contentType: "application/vnd.apache.parquet",
   columnar: true,
-  create(config, schema) {
+  create(config, schema, { oneGo = false }) {
     let buffer: RowGroupBuffer | undefined;
     let stream: Stream | undefined;
 
-    /** Hands a piece to the writer; its bytes are kept in the stream until `taken()`. */
-    const flush = async (group: RowGroupBuffer): Promise<void> => {
+    /**
+     * Hands a piece to the writer; its bytes are kept in the stream until `taken()`. A helper
+     * thread starts only for an output in one go whose first piece is full (`last` is false):
+     * its start (~0.3 s, 60–90 ms of it on this thread) would cost a small file or a run step
+     * more than it saves.
+     */
+    const flush = async (group: RowGroupBuffer, last = false): Promise<void> => {
       const lib = await loadIo();
       const { columns, rows } = group.take();
       const text = textColumns(group.columns);
-      stream ??= (threads ? lib.ParquetThread.start(config, text) : undefined) ??
+      const thread = threads && oneGo && !last;
+      stream ??= (thread ? lib.ParquetThread.start(config, text) : undefined) ??
         new (await import("./_parquet_stream.ts")).ParquetStream(config, text);
       await stream.write(lib.ipcBatch(group.columns, columns, rows), rows);
     };
@@ -126,7 +132,7 @@ export const parquetFormat = defineFormat({
         return taken();
       },
       async end() {
-        if (buffer && buffer.rows > 0) await flush(buffer);
+        if (buffer && buffer.rows > 0) await flush(buffer, true);
         if (stream) return await stream.close();
         const [lib, { ParquetStream }] = await Promise.all([
           loadIo(),

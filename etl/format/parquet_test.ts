@@ -41,6 +41,7 @@ Deno.test("parquetFormat hands out bytes as row groups fill, so memory stays bou
   const schema = { columns: TRICKY_SCHEMA.columns.slice(0, 2) };
   const encoder = parquetFormat.create(parquetFormat.config.parse({ rowGroupSize: 100 }), schema, {
     table: "t",
+    oneGo: true,
   });
   const sizes: number[] = [];
   for (let i = 0; i < rows.length; i += 50) {

@@ -70,7 +70,11 @@ export function openS3Sink(
 ): Sink {
   const object = `s3://${config.bucket}/${key}`;
   const where = whereOf(config, object);
-  const encoder = format.create(target.formatConfig, target.schema, { table: target.name });
+  // Streamed straight to the bucket only by runs in one go (steps stage a file instead).
+  const encoder = format.create(target.formatConfig, target.schema, {
+    table: target.name,
+    oneGo: true,
+  });
   const body = new UploadBody();
   const upload = uploadOf(client, {
     config,

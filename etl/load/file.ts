@@ -132,7 +132,11 @@ export const fileLoader = defineLoader({
     }
     // The encoder first: a state it refuses must not cost the partial file.
     const create = (resume?: EncoderState) =>
-      format.create(target.formatConfig, target.schema, { table: target.name, resume });
+      format.create(target.formatConfig, target.schema, {
+        table: target.name,
+        resume,
+        oneGo: !target.steps,
+      });
     let encoder = create(resume?.encoder);
     const merge = partMergerOf(format);
     if (resume?.parts && !merge) {
