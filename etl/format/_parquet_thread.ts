@@ -11,6 +11,7 @@
  * process growing to ~800 MB.
  * @module
  */
+import { releaseFreeMemory } from "../../native/malloc.ts";
 import { FatalRunError } from "../errors.ts";
 import { freeBytes } from "./_values.ts";
 import type { ParquetReply, ParquetRequest } from "./_parquet_worker.ts";
@@ -162,6 +163,8 @@ export class ParquetThread {
     if (reply.type === "error") return this.#fail(reply.message);
     if (reply.type === "end") this.#ended = reply.bytes;
     else this.#keep(reply.bytes);
+    // Each piece's buffers are made on one thread and freed on the other (see malloc.ts).
+    releaseFreeMemory();
     if (--this.#pending === 0) busy.delete(this);
     this.#wake();
   }
