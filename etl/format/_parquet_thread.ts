@@ -1,14 +1,15 @@
 /**
- * The Parquet writer on a helper thread: the run's thread builds each row group (CSV → typed
+ * The Parquet writer on a helper thread: the run's thread builds each piece of rows (CSV → typed
  * columns → Arrow IPC) while the helper compresses and encodes the one before with
  * parquet-wasm, which took ~40% of the run's thread on 1M Synthea patients.
  *
- * The row group's IPC buffer is moved to the thread, not copied, and so are the bytes that come
- * back. At most {@link IN_FLIGHT} row groups are on their way, so memory stays bounded when the
+ * The piece's IPC buffer is moved to the thread, not copied, and so are the bytes that come
+ * back. At most {@link IN_FLIGHT} pieces are on their way, so memory stays bounded when the
  * thread is the slower one.
  *
- * A Web Worker, not `node:worker_threads`: the same row groups took ~20× longer there, with the
- * process growing to ~800 MB.
+ * A Web Worker, not `node:worker_threads`: the same pieces took ~20× longer there, with the
+ * process growing to ~800 MB. Starting one takes ~0.3 s, so only long outputs get one (see
+ * `parquet.ts`).
  * @module
  */
 import { releaseFreeMemory } from "../../native/malloc.ts";
@@ -19,7 +20,7 @@ import type { ParquetStreamOptions } from "./_parquet_stream.ts";
 
 const ENTRY = new URL("./_parquet_worker.ts", import.meta.url);
 
-/** Row groups sent and not answered yet before `write` waits: one encoding, one queued. */
+/** Pieces sent and not answered yet before `write` waits: one encoding, two queued. */
 const IN_FLIGHT = 3;
 
 /**
@@ -41,7 +42,7 @@ export function parquetThreadsRunning(): number {
 
 /**
  * The same calls as `ParquetStream` (`write`, `take`, `close`), with the encoding on a helper
- * thread: `take()` hands out the bytes of the row groups finished so far, so it may lag behind
+ * thread: `take()` hands out the bytes of the pieces encoded so far, so it may lag behind
  * `write`; `close()` returns all the rest. Calls must not overlap: await each one. Whoever
  * drops a writer before `close()` calls `dispose()`.
  *
@@ -102,7 +103,7 @@ export class ParquetThread {
   }
 
   /**
-   * Sends one row group (an Arrow IPC stream whose buffer is moved to the thread: it must be the
+   * Sends one piece (an Arrow IPC stream whose buffer is moved to the thread: it must be the
    * caller's own) and waits only while {@link IN_FLIGHT} are on their way.
    */
   async write(ipc: Uint8Array, rows: number): Promise<void> {
@@ -111,7 +112,7 @@ export class ParquetThread {
     while (this.#pending >= IN_FLIGHT) await this.#next();
   }
 
-  /** The bytes of the row groups finished since the last call, valid until the next call. */
+  /** The bytes of the pieces encoded since the last call, valid until the next call. */
   take(): Uint8Array {
     const bytes = this.#outs[this.#current].subarray(0, this.#length);
     this.#current ^= 1;
@@ -119,7 +120,7 @@ export class ParquetThread {
     return bytes;
   }
 
-  /** Waits for every row group, then returns what was not taken yet, the footer last. */
+  /** Waits for every piece, then returns what was not taken yet, the footer last. */
   async close(): Promise<Uint8Array> {
     this.#check();
     this.#send({ type: "close" });

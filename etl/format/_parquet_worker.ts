@@ -1,6 +1,6 @@
 /**
  * The helper thread behind `ParquetThread` (`_parquet_thread.ts`): holds one
- * {@link ParquetStream}, writes the row groups it is sent, in order, and sends back the bytes
+ * {@link ParquetStream}, writes the pieces of rows it is sent, in order, and sends back the bytes
  * each one added to the file; at `close` the rest with the footer.
  * @module
  */
