@@ -71,8 +71,9 @@ type Stream =
 let threads = true;
 
 /**
- * Whether Parquet is encoded on a helper thread (the default) or on the run's own thread; the
- * bytes are the same. For tests that compare the two.
+ * Whether long Parquet outputs are encoded on a helper thread (the default) or on the run's own
+ * thread; the bytes are the same. The portal and the CLI set it from `PARQUET_THREAD`; tests use
+ * it to compare the two.
  */
 export function setParquetThread(on: boolean): void {
   threads = on;
