@@ -58,6 +58,7 @@ export class ParquetThread {
   #worker: Worker;
   #pending = 0;
   #waiter: (() => void) | undefined;
+  /** What went wrong, worded for the user. */
   #failure: string | undefined;
   #ended: Uint8Array | undefined;
   /** Two output buffers: replies go into one while the bytes of the other are handed out. */
@@ -77,7 +78,9 @@ export class ParquetThread {
     worker.onerror = (event) => {
       event.preventDefault();
       const thread = self.deref();
-      if (thread) thread.#fail(`the Parquet thread stopped: ${event.message}`);
+      if (thread) {
+        thread.#fail(`Cannot write the Parquet file: its thread stopped: ${event.message}`);
+      }
     };
     orphans.register(this, worker, this);
   }
@@ -196,14 +199,7 @@ export class ParquetThread {
   }
 
   #check(): void {
-    const failure = this.#failure;
-    if (failure !== undefined) {
-      throw new FatalRunError(
-        /^(Cannot write|The Parquet)/.test(failure)
-          ? failure
-          : `Cannot write the Parquet file: ${failure}`,
-      );
-    }
+    if (this.#failure !== undefined) throw new FatalRunError(this.#failure);
     if (this.#closed) throw new FatalRunError("The Parquet writer was already closed");
   }
 }

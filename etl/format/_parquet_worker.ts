@@ -4,6 +4,7 @@
  * each one added to the file; at `close` the rest with the footer.
  * @module
  */
+import { FatalRunError } from "../errors.ts";
 import { ParquetStream, type ParquetStreamOptions } from "./_parquet_stream.ts";
 
 /** What the owner sends, in order. */
@@ -12,7 +13,10 @@ export type ParquetRequest =
   | { type: "write"; ipc: Uint8Array; rows: number }
   | { type: "close" };
 
-/** What the thread answers: one reply per `write` and `close`, in order; then nothing more after an error. */
+/**
+ * What the thread answers: one reply per `write` and `close`, in order; after an error (a message
+ * for the user) nothing more.
+ */
 export type ParquetReply =
   | { type: "bytes"; bytes: Uint8Array }
   | { type: "end"; bytes: Uint8Array }
@@ -47,7 +51,10 @@ async function handle(request: ParquetRequest): Promise<void> {
     }
   } catch (err) {
     failed = true;
-    const message = err instanceof Error ? err.message : String(err);
+    // A FatalRunError is already worded for the user; anything else (wasm) says what it was in.
+    const message = err instanceof FatalRunError
+      ? err.message
+      : `Cannot write the Parquet file: ${err instanceof Error ? err.message : String(err)}`;
     port.postMessage({ type: "error", message });
   }
 }
