@@ -158,7 +158,15 @@ Deno.test("one tenant's queue of runs does not hold up another tenant's run", as
     const a = [];
     for (let i = 0; i < 8; i++) a.push(await startRun(e.deps, { tenant: "big", spec: spec() }));
     const b = await startRun(e.deps, { tenant: "small", spec: spec() });
+    // On a loaded machine big's first runs may be done before small's is even queued; those
+    // finished ahead of it fairly, so they are not held against it.
     const finished: string[] = [];
+    for (const run of a) {
+      if ((await getRun(e.deps.kv, run.tenant, run.id))?.status === "succeeded") {
+        finished.push(run.id);
+      }
+    }
+    const doneBefore = finished.length;
     for (let i = 0; i < 1200 && finished.length < 9; i++) {
       await new Promise((r) => setTimeout(r, 25));
       for (const run of [...a, b]) {
@@ -174,10 +182,12 @@ Deno.test("one tenant's queue of runs does not hold up another tenant's run", as
       }),
     );
     assert.equal(finished.length, 9, `every run succeeds: ${states.join("; ")}`);
-    assert.ok(
-      finished.indexOf(b.id) < 4,
-      `tenant small's run finished ${finished.indexOf(b.id) + 1}th of 9`,
-    );
+    const small = await getRun(e.deps.kv, "small", b.id);
+    assert.equal(small?.waits ?? 0, 0, "tenant small's run never waited for a slot");
+    // Only the runs in big's two slots (and one more, for timing) may finish after small's was
+    // queued and before it; behind big's whole queue it would be 8.
+    const ahead = finished.indexOf(b.id) - doneBefore;
+    assert.ok(ahead <= 3, `${ahead} of big's runs finished after small's was queued and before it`);
   } finally {
     await e.close();
   }
