@@ -31,6 +31,8 @@ import { US_STATES } from "./us_states.ts";
 import { createValueMap } from "./value_map.ts";
 import { conceptsByCode, ombExtensions, pair } from "./parts.ts";
 import { trustedPart } from "./validate.ts";
+import { writeJsonWith } from "../etl/format/json_bytes.ts";
+import { writePatientJson } from "./patient_json.ts";
 import { cellBoolean, cellText, NO_COLUMN, postalCode } from "./values.ts";
 
 /** A mapped Patient row: key fields for tables, and the resource. */
@@ -256,6 +258,7 @@ export function createPatientMapper(
         : { text: rawMarital };
     }
 
+    writeJsonWith(resource, writePatientJson);
     return {
       id,
       resource_type: "Patient",

@@ -140,7 +140,8 @@ Deno.test("synthea preset reads the 28-column header and puts MIDDLE in given[1]
   for (const [i, row] of out.rows.entries()) {
     const want = structuredClone(old.rows[i].resource);
     want.name![0].given = row.resource.name![0].given;
-    assert.deepEqual(row.resource, want);
+    // Compared as clones: structuredClone drops the mapper's JSON writer mark (a symbol key).
+    assert.deepEqual(structuredClone(row.resource), want);
   }
 });
 
