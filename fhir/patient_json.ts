@@ -26,11 +26,11 @@ const ADDRESS_KEYS = ADDRESS_PARTS.map((k) => [key(k, true), key(k)] as const);
 const LINE = key("line", true);
 
 /** `[ "a", "b" ]` of strings; false for anything else. */
-function strings(list: unknown, out: JsonBuffer): boolean {
-  if (!Array.isArray(list)) return false;
+function strings(items: unknown, out: JsonBuffer): boolean {
+  if (!Array.isArray(items)) return false;
   out.byte(91); // [
-  for (let i = 0; i < list.length; i++) {
-    const s = list[i];
+  for (let i = 0; i < items.length; i++) {
+    const s = items[i];
     if (typeof s !== "string") return false;
     if (i > 0) out.byte(44);
     out.string(s);
@@ -48,46 +48,41 @@ function text(v: unknown, key: Uint8Array, out: JsonBuffer): boolean {
   return true;
 }
 
-function identifiers(list: Identifier[], out: JsonBuffer): boolean {
-  out.byte(91);
-  for (let i = 0; i < list.length; i++) {
+/** `[a, b]`, each item by `write`; false when one cannot be written so. */
+function list<T>(items: T[], out: JsonBuffer, write: (item: T, out: JsonBuffer) => boolean) {
+  out.byte(91); // [
+  for (let i = 0; i < items.length; i++) {
     if (i > 0) out.byte(44);
-    const id = list[i];
-    if (typeof id.system !== "string" || typeof id.value !== "string") return false;
-    out.byte(123); // {
-    if (id.type !== undefined) {
-      out.raw(TYPE);
-      if (!out.value(id.type)) return false;
-      out.raw(SYSTEM);
-    } else out.raw(SYSTEM_FIRST);
-    out.string(id.system);
-    out.raw(VALUE);
-    out.string(id.value);
-    out.byte(125);
+    if (!write(items[i], out)) return false;
   }
-  out.byte(93);
+  out.byte(93); // ]
+  return true;
+}
+
+function identifier(id: Identifier, out: JsonBuffer): boolean {
+  if (typeof id.system !== "string" || typeof id.value !== "string") return false;
+  out.byte(123); // {
+  if (id.type !== undefined) {
+    out.raw(TYPE);
+    if (!out.value(id.type)) return false;
+    out.raw(SYSTEM);
+  } else out.raw(SYSTEM_FIRST);
+  out.string(id.system);
+  out.raw(VALUE);
+  out.string(id.value);
+  out.byte(125);
   return true;
 }
 
 /** The official name as the mapper builds it; any other (a maiden name) on the general path. */
-function names(list: HumanName[], out: JsonBuffer): boolean {
-  out.byte(91);
-  for (let i = 0; i < list.length; i++) {
-    if (i > 0) out.byte(44);
-    const n = list[i];
-    if (n.use !== "official") {
-      if (!out.value(n)) return false;
-      continue;
-    }
-    out.raw(USE_OFFICIAL);
-    if (!text(n.family, FAMILY, out)) return false;
-    if (
-      !part(n.given, GIVEN, out, strings) || !part(n.prefix, PREFIX, out, strings) ||
-      !part(n.suffix, SUFFIX, out, strings)
-    ) return false;
-    out.byte(125);
-  }
-  out.byte(93);
+function name(n: HumanName, out: JsonBuffer): boolean {
+  if (n.use !== "official") return out.value(n);
+  out.raw(USE_OFFICIAL);
+  if (
+    !text(n.family, FAMILY, out) || !part(n.given, GIVEN, out, strings) ||
+    !part(n.prefix, PREFIX, out, strings) || !part(n.suffix, SUFFIX, out, strings)
+  ) return false;
+  out.byte(125);
   return true;
 }
 
@@ -118,15 +113,9 @@ function part(v: unknown, key: Uint8Array, out: JsonBuffer, write: Write = gener
   return (write as (v: unknown, out: JsonBuffer) => boolean)(v, out);
 }
 
-function addresses(list: Address[], out: JsonBuffer): boolean {
-  out.byte(91);
-  for (let i = 0; i < list.length; i++) {
-    if (i > 0) out.byte(44);
-    if (!address(list[i], out)) return false;
-  }
-  out.byte(93);
-  return true;
-}
+const identifiers = (l: Identifier[], out: JsonBuffer) => list(l, out, identifier);
+const names = (l: HumanName[], out: JsonBuffer) => list(l, out, name);
+const addresses = (l: Address[], out: JsonBuffer) => list(l, out, address);
 
 /**
  * Write `p`, made by the Patient mapper, as `JSON.stringify(p)` would; false (the caller then

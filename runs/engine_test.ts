@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { runPipeline } from "../etl/pipeline.ts";
 import { type EngineDeps, getRun, handleStep, startRun, startWorker, watchRuns } from "./engine.ts";
 import type { JobQueue, StepMessage } from "./job_queue.ts";
+import type { RunRecord } from "./run_record.ts";
 import { createKvQueue } from "./kv_queue.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -158,36 +159,23 @@ Deno.test("one tenant's queue of runs does not hold up another tenant's run", as
     const a = [];
     for (let i = 0; i < 8; i++) a.push(await startRun(e.deps, { tenant: "big", spec: spec() }));
     const b = await startRun(e.deps, { tenant: "small", spec: spec() });
-    // On a loaded machine big's first runs may be done before small's is even queued; those
-    // finished ahead of it fairly, so they are not held against it.
-    const finished: string[] = [];
-    for (const run of a) {
-      if ((await getRun(e.deps.kv, run.tenant, run.id))?.status === "succeeded") {
-        finished.push(run.id);
-      }
-    }
-    const doneBefore = finished.length;
-    for (let i = 0; i < 1200 && finished.length < 9; i++) {
+    const runs = [...a, b];
+    let done: (RunRecord | undefined)[] = [];
+    for (let i = 0; i < 1200; i++) {
       await new Promise((r) => setTimeout(r, 25));
-      for (const run of [...a, b]) {
-        const now = await getRun(e.deps.kv, run.tenant, run.id);
-        if (now?.status === "succeeded" && !finished.includes(run.id)) finished.push(run.id);
-      }
+      done = await Promise.all(runs.map((r) => getRun(e.deps.kv, r.tenant, r.id)));
+      if (done.every((r) => r?.status === "succeeded")) break;
     }
     await stop();
-    const states = await Promise.all(
-      [...a, b].map(async (r) => {
-        const x = await getRun(e.deps.kv, r.tenant, r.id);
-        return `${x?.status} ${x?.seq} ${x?.error ?? ""}`;
-      }),
-    );
-    assert.equal(finished.length, 9, `every run succeeds: ${states.join("; ")}`);
-    const small = await getRun(e.deps.kv, "small", b.id);
-    assert.equal(small?.waits ?? 0, 0, "tenant small's run never waited for a slot");
-    // Only the runs in big's two slots (and one more, for timing) may finish after small's was
-    // queued and before it; behind big's whole queue it would be 8.
-    const ahead = finished.indexOf(b.id) - doneBefore;
-    assert.ok(ahead <= 3, `${ahead} of big's runs finished after small's was queued and before it`);
+    const states = done.map((x) => `${x?.status} ${x?.seq} ${x?.error ?? ""}`);
+    assert.ok(done.every((r) => r?.status === "succeeded"), `every run succeeds: ${states}`);
+    const small = done[8]!;
+    assert.equal(small.waits ?? 0, 0, "tenant small's run never waited for a slot");
+    // Small's run starts as soon as it is handed out, beside the two in big's slots (a loaded
+    // machine may let big start two more first); behind big's whole queue it would start 9th.
+    // When it finishes depends on how the machine shares its time, so that is not asserted.
+    const startedBefore = done.slice(0, 8).filter((r) => r!.startedAt! < small.startedAt!).length;
+    assert.ok(startedBefore <= 4, `${startedBefore} of big's 8 runs started before small's`);
   } finally {
     await e.close();
   }
