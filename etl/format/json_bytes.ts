@@ -24,8 +24,8 @@ export function shareJson<T extends object>(part: T): T {
 }
 
 /**
- * Writes one value whose shape its maker knows, or returns false (having written anything) to
- * leave it to the general path, which then starts the value again.
+ * Writes one value whose shape its maker knows, or returns false to leave it to the general
+ * path, which drops what the writer wrote and starts the value again.
  */
 export type ShapeWriter<T> = (value: T, out: JsonBuffer) => boolean;
 
