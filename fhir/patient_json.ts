@@ -103,14 +103,18 @@ function address(a: Address, out: JsonBuffer): boolean {
   return true;
 }
 
-type Write = (v: never, out: JsonBuffer) => boolean;
 const general = (v: unknown, out: JsonBuffer) => out.value(v);
 
 /** `,"key":` and the value when it is there (true when it is not); false when it cannot be. */
-function part(v: unknown, key: Uint8Array, out: JsonBuffer, write: Write = general): boolean {
+function part<T>(
+  v: T | undefined,
+  key: Uint8Array,
+  out: JsonBuffer,
+  write: (v: T, out: JsonBuffer) => boolean = general,
+): boolean {
   if (v === undefined) return true;
   out.raw(key);
-  return (write as (v: unknown, out: JsonBuffer) => boolean)(v, out);
+  return write(v, out);
 }
 
 const identifiers = (l: Identifier[], out: JsonBuffer) => list(l, out, identifier);
